@@ -1,0 +1,49 @@
+package org.torchcl.backend;
+
+/**
+ * The geometry of a 2-D convolution's patch unfolding: input {@code [batch, channels, height,
+ * width]}, a {@code kernelH x kernelW} window moved by the strides over the input zero-padded by
+ * {@code padH}/{@code padW} on each side.
+ */
+public record Im2colShape(int batch, int channels, int height, int width,
+                          int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+
+    public Im2colShape {
+        if (batch < 1 || channels < 1 || height < 1 || width < 1) {
+            throw new IllegalArgumentException("input dims must be positive: [" + batch + ", " + channels
+                    + ", " + height + ", " + width + "]");
+        }
+        if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || padH < 0 || padW < 0) {
+            throw new IllegalArgumentException("kernel " + kernelH + "x" + kernelW + ", stride " + strideH
+                    + "x" + strideW + ", padding " + padH + "x" + padW
+                    + ": kernel and stride must be positive, padding not negative");
+        }
+        if (height + 2 * padH < kernelH || width + 2 * padW < kernelW) {
+            throw new IllegalArgumentException("kernel " + kernelH + "x" + kernelW + " is larger than the padded input "
+                    + (height + 2 * padH) + "x" + (width + 2 * padW));
+        }
+    }
+
+    public int outHeight() {
+        return (height + 2 * padH - kernelH) / strideH + 1;
+    }
+
+    public int outWidth() {
+        return (width + 2 * padW - kernelW) / strideW + 1;
+    }
+
+    /** Rows of one image's column matrix: {@code channels * kernelH * kernelW}. */
+    public int patchSize() {
+        return channels * kernelH * kernelW;
+    }
+
+    /** Columns of one image's column matrix: {@code outHeight * outWidth}. */
+    public int positions() {
+        return outHeight() * outWidth();
+    }
+
+    /** Elements of the whole column buffer. */
+    public long colsElements() {
+        return (long) batch * patchSize() * positions();
+    }
+}
