@@ -30,12 +30,15 @@ public abstract class Module implements AutoCloseable {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private volatile Device device;
 
-    /** A module on the default device. */
+    /**
+     * A module that follows the default device until {@link #to} pins it: for modules without
+     * parameters of their own (containers, activations), so making one never resolves a device.
+     */
     protected Module() {
-        this(null);
+        this.device = null;
     }
 
-    /** A module on {@code device}, or on the default device when it is null. */
+    /** A module on {@code device}, or on the default device of this moment when it is null. */
     protected Module(Device device) {
         this.device = device == null ? Torch.defaultDevice() : device;
     }
@@ -45,7 +48,8 @@ public abstract class Module implements AutoCloseable {
 
     /** The device this module's parameters live on, or will be materialized on. */
     public Device device() {
-        return device;
+        Device pinned = device;
+        return pinned == null ? Torch.defaultDevice() : pinned;
     }
 
     // ---------------------------------------------------------------- registration

@@ -1,0 +1,99 @@
+package org.torchcl.examples;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.torchcl.Device;
+import org.torchcl.Torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The command line every example main shares: {@code [--device cpu|opencl|opencl:N|auto] [own options]}. */
+final class CommandLine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandLine.class);
+
+    private final Device device;
+    private final List<String> rest;
+
+    private CommandLine(Device device, List<String> rest) {
+        this.device = device;
+        this.rest = rest;
+    }
+
+    /**
+     * Parses {@code args}; a bad {@code --device} value is an {@link IllegalArgumentException} whose
+     * one-line message lists the devices found.
+     */
+    static CommandLine parse(String[] args) {
+        Device device = null;
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--device")) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("--device needs a value: cpu, opencl, opencl:N or auto");
+                }
+                device = Device.parse(args[++i]);
+            } else if (arg.startsWith("--device=")) {
+                device = Device.parse(arg.substring("--device=".length()));
+            } else {
+                rest.add(arg);
+            }
+        }
+        return new CommandLine(device == null ? Torch.defaultDevice() : device, List.copyOf(rest));
+    }
+
+    Device device() {
+        return device;
+    }
+
+    List<String> rest() {
+        return rest;
+    }
+
+    /** The integer after {@code --name}, or {@code fallback}. */
+    static int intOption(List<String> args, String name, int fallback) {
+        return option(args, name).map(value -> {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " needs an integer, got '" + value + "'", e);
+            }
+        }).orElse(fallback);
+    }
+
+    static Optional<String> option(List<String> args, String name) {
+        int at = args.indexOf(name);
+        if (at < 0) {
+            return Optional.empty();
+        }
+        if (at + 1 >= args.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        return Optional.of(args.get(at + 1));
+    }
+
+    /**
+     * Runs {@code example} with {@code args}; a bad {@code --device} ends the JVM with status 2 and a
+     * one-line message listing the devices found.
+     */
+    static void launch(String name, String[] args, Example example) {
+        CommandLine line;
+        try {
+            line = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(name + ": " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        LOG.info("running {} on {}", name, line.device());
+        example.run(line.device(), System.out, line.rest());
+    }
+
+    /** The first line each example prints. */
+    static void header(PrintStream out, String name, Device device) {
+        out.println("== " + name + " on " + device + " ==");
+    }
+}
