@@ -2,6 +2,7 @@ package org.torchcl;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.torchcl.backend.Backend;
 import org.torchcl.backend.Buffer;
@@ -177,7 +178,7 @@ public final class Tensor implements AutoCloseable {
             return view(shape);
         }
         float[] host = toArray();
-        return compute(target, shape, out -> target.backend().write(host, out, host.length));
+        return compute(target, shape, out -> target.backend().write(FloatBuffer.wrap(host), out));
     }
 
     /** A copy with its own storage on the same device. */
@@ -198,8 +199,7 @@ public final class Tensor implements AutoCloseable {
             if (source.device().equals(device())) {
                 storage.backend.copy(source.buffer(), buffer(), numel);
             } else {
-                float[] host = source.toArray();
-                storage.backend.write(host, buffer(), host.length);
+                storage.backend.write(FloatBuffer.wrap(source.toArray()), buffer());
             }
             return this;
         } finally {

@@ -1,5 +1,6 @@
 package org.torchcl;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.torchcl.backend.GemmShape;
 import org.torchcl.backend.Im2colShape;
@@ -107,8 +108,25 @@ public final class Torch {
             throw new IllegalArgumentException("data has " + data.length + " elements but shape "
                     + Arrays.toString(shape) + " needs " + Shapes.numel(checked));
         }
-        float[] copy = data.clone();
-        return Tensor.compute(device, checked, out -> device.backend().write(copy, out, copy.length));
+        return Tensor.compute(device, checked, out -> device.backend().write(FloatBuffer.wrap(data), out));
+    }
+
+    /**
+     * A tensor holding a copy of the floats between {@code data}'s position and limit, shaped
+     * {@code shape}. A direct buffer in native byte order, such as a view of a memory-mapped file,
+     * is copied straight to the device. {@code data}'s position does not move.
+     */
+    public static Tensor tensor(Device device, FloatBuffer data, int... shape) {
+        requireDevice(device);
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
+        int[] checked = Shapes.checked("shape", shape);
+        if (Shapes.numel(checked) != data.remaining()) {
+            throw new IllegalArgumentException("data has " + data.remaining() + " floats remaining but shape "
+                    + Arrays.toString(shape) + " needs " + Shapes.numel(checked));
+        }
+        return Tensor.compute(device, checked, out -> device.backend().write(data, out));
     }
 
     /** A tensor with undefined contents, for outputs that are written in full anyway. */

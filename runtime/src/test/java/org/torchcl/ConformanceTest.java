@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -390,6 +393,29 @@ class ConformanceTest {
 
     @ParameterizedTest
     @MethodSource("devices")
+    void floatBuffersOfEveryKindUploadFromTheirPosition(Device device) {
+        float[] data = Reference.randomFloats(17, 100);
+        float[] expected = java.util.Arrays.copyOfRange(data, 10, 70);
+        FloatBuffer heap = FloatBuffer.wrap(data, 10, 60).slice();
+        FloatBuffer heapAtPosition = FloatBuffer.wrap(data).position(10).limit(70);
+        ByteBuffer bytes = ByteBuffer.allocateDirect(400).order(ByteOrder.nativeOrder());
+        bytes.asFloatBuffer().put(data);
+        FloatBuffer direct = bytes.asFloatBuffer().position(10).limit(70);
+        ByteBuffer swapped = ByteBuffer.allocateDirect(400)
+                .order(ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+        swapped.asFloatBuffer().put(data);
+        FloatBuffer foreign = swapped.asFloatBuffer().position(10).limit(70);
+        for (FloatBuffer source : List.of(heap, heapAtPosition, direct, foreign)) {
+            int position = source.position();
+            try (Tensor t = Torch.tensor(device, source, 6, 10)) {
+                assertArrayEquals(expected, t.toArray(), source.toString());
+            }
+            assertEquals(position, source.position(), "the source's position does not move");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
     void reshapeViewsShareStorage(Device device) {
         try (Tensor t = Torch.zeros(device, 2, 3, 4); Tensor view = t.reshape(6, -1); Tensor flat = t.flatten(1)) {
             assertArrayEquals(new int[] {6, 4}, view.shape());
@@ -413,7 +439,7 @@ class ConformanceTest {
 
     private static Buffer upload(Backend backend, float[] data) {
         Buffer buffer = backend.allocate(data.length);
-        backend.write(data, buffer, data.length);
+        backend.write(FloatBuffer.wrap(data), buffer);
         return buffer;
     }
 }

@@ -54,7 +54,7 @@ class TensorArgumentsTest {
         assertMessageHas(assertFailsWithoutLeak(device, IllegalArgumentException.class,
                 () -> Torch.tensor(device, new float[5], 2, 3)), "5 elements", "[2, 3]", "needs 6");
         assertMessageHas(assertFailsWithoutLeak(device, IllegalArgumentException.class,
-                () -> Torch.tensor(device, null, 2)), "data must not be null");
+                () -> Torch.tensor(device, (float[]) null, 2)), "data must not be null");
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package org.torchcl.backend;
 
+import java.nio.FloatBuffer;
 import org.torchcl.Device;
 
 /**
@@ -31,8 +32,13 @@ public interface Backend {
     /** Returns the buffer's memory to the device; the buffer must not be used afterwards. */
     void free(Buffer buffer);
 
-    /** Copies {@code src[0, count)} from the host into {@code dst[0, count)}. */
-    void write(float[] src, Buffer dst, int count);
+    /**
+     * Copies the host floats {@code src} holds between its position and limit into the start of
+     * {@code dst}, and returns when they have been copied; {@code src}'s position is left as it was.
+     * A direct buffer in native byte order (a memory-mapped file, say) goes to the device without
+     * an intermediate copy.
+     */
+    void write(FloatBuffer src, Buffer dst);
 
     /** Copies {@code src[0, count)} into {@code dst[0, count)} on the host, after all enqueued work. */
     void read(Buffer src, float[] dst, int count);

@@ -1,5 +1,6 @@
 package org.torchcl.backend.cpu;
 
+import java.nio.FloatBuffer;
 import org.torchcl.Device;
 import org.torchcl.DeviceOutOfMemoryException;
 import org.torchcl.backend.Backend;
@@ -68,8 +69,9 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void write(float[] src, Buffer dst, int count) {
-        System.arraycopy(src, 0, data(dst), 0, count);
+    public void write(FloatBuffer src, Buffer dst) {
+        FloatBuffer view = src.duplicate();
+        view.get(data(dst), 0, view.remaining());
     }
 
     @Override

@@ -7,6 +7,8 @@ import static org.jocl.CL.CL_PROGRAM_BUILD_LOG;
 import static org.jocl.CL.CL_SUCCESS;
 import static org.jocl.CL.CL_TRUE;
 
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -119,9 +121,23 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void write(float[] src, Buffer dst, int count) {
-        check(CL.clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 0, (long) count * Float.BYTES, Pointer.to(src),
-                0, null, null), "clEnqueueWriteBuffer");
+    public void write(FloatBuffer src, Buffer dst) {
+        long bytes = (long) src.remaining() * Float.BYTES;
+        check(CL.clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 0, bytes, hostPointer(src), 0, null, null),
+                "clEnqueueWriteBuffer");
+    }
+
+    /** A pointer to {@code src}'s remaining floats; copies only a direct buffer in foreign byte order. */
+    private static Pointer hostPointer(FloatBuffer src) {
+        if (src.hasArray()) {
+            return Pointer.to(src.array()).withByteOffset((long) (src.arrayOffset() + src.position()) * Float.BYTES);
+        }
+        if (src.isDirect() && src.order() == ByteOrder.nativeOrder()) {
+            return Pointer.to(src.slice());
+        }
+        float[] copy = new float[src.remaining()];
+        src.duplicate().get(copy);
+        return Pointer.to(copy);
     }
 
     @Override
