@@ -1,0 +1,245 @@
+package org.torchcl.nn.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.torchcl.Device;
+import org.torchcl.Tensor;
+import org.torchcl.Torch;
+import org.torchcl.nn.Module;
+
+/**
+ * Reads and writes the Hugging Face safetensors format: an 8-byte little-endian header length, a
+ * JSON header ({@code name -> {dtype, shape, data_offsets}} plus optional {@code __metadata__}),
+ * then the raw little-endian data. PyTorch's names ({@code fc.weight}, {@code layers.0.bias}) go
+ * straight into {@link Module#loadStateDict}.
+ *
+ * <p>Reading memory-maps the file and copies each tensor from the mapping to its device (an F32
+ * tensor reaches an OpenCL device without an intermediate copy); F16, BF16 and F64 are converted to
+ * float32. The header is checked completely before any tensor is made, so a damaged or hostile file
+ * fails with a {@link SafetensorsFormatException} naming the tensor and value, and cannot make the
+ * reader allocate more than the file's size (twice that for 16-bit data widened to float32). No
+ * format that can execute code (pickle {@code .pt}) is read.
+ */
+public final class Safetensors {
+
+    private Safetensors() {
+    }
+
+    /** Every tensor of the file at {@code path}, on {@code device}. The caller closes the result. */
+    public static LoadedTensors load(Path path, Device device) throws IOException {
+        requireDevice(device);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            return read(size, (offset, length) -> channel.map(FileChannel.MapMode.READ_ONLY, offset, length), device);
+        } catch (SafetensorsFormatException e) {
+            throw new SafetensorsFormatException(path + ": " + e.getMessage());
+        }
+    }
+
+    /** Every tensor of a safetensors image held in memory (from a classpath resource, say). */
+    public static LoadedTensors load(ByteBuffer bytes, Device device) throws IOException {
+        requireDevice(device);
+        ByteBuffer whole = bytes.slice();
+        return read(whole.remaining(), (offset, length) -> whole.duplicate().position((int) offset)
+                .limit((int) (offset + length)).slice(), device);
+    }
+
+    /**
+     * Loads the file into {@code module} on the module's device, materializing lazy layers from the
+     * stored shapes; the loaded copies are freed afterwards.
+     */
+    public static void loadInto(Module module, Path path) throws IOException {
+        try (LoadedTensors tensors = load(path, module.device())) {
+            module.loadStateDict(tensors);
+        }
+    }
+
+    /** Reads only the header's {@code __metadata__}: nothing is allocated on any device. */
+    public static Map<String, String> metadata(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            return header(channel.size(), (offset, length) -> channel.map(FileChannel.MapMode.READ_ONLY, offset,
+                    length)).metadata;
+        } catch (SafetensorsFormatException e) {
+            throw new SafetensorsFormatException(path + ": " + e.getMessage());
+        }
+    }
+
+    /** Reads {@code length} bytes at {@code offset}; the caller has checked they lie inside the source. */
+    @FunctionalInterface
+    private interface Source {
+        ByteBuffer bytes(long offset, int length) throws IOException;
+    }
+
+    private static SafetensorsHeader header(long size, Source source) throws IOException {
+        int headerLength = SafetensorsHeader.headerLength(source.bytes(0, (int) Math.min(8, size)), size);
+        return SafetensorsHeader.parse(source.bytes(8, headerLength), size);
+    }
+
+    private static LoadedTensors read(long size, Source source, Device device) throws IOException {
+        SafetensorsHeader header = header(size, source);
+        for (SafetensorsHeader.Entry e : header.entries) {
+            if (!e.dtype().loadable()) {
+                throw new SafetensorsFormatException("tensor \"" + e.name() + "\" is " + e.dtype()
+                        + "; torchcl loads F32, F16, BF16 and F64");
+            }
+            if (Arrays.stream(e.shape()).anyMatch(d -> d == 0)) {
+                throw new SafetensorsFormatException("tensor \"" + e.name() + "\" has shape " + Arrays.toString(e.shape())
+                        + "; torchcl tensors need every dim to be at least 1");
+            }
+            if (e.end() - e.begin() > Integer.MAX_VALUE) {
+                throw new SafetensorsFormatException("tensor \"" + e.name() + "\" is " + (e.end() - e.begin())
+                        + " bytes; torchcl reads at most " + Integer.MAX_VALUE + " bytes per tensor");
+            }
+        }
+        LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+        try {
+            for (SafetensorsHeader.Entry e : header.entries) {
+                ByteBuffer bytes = source.bytes(header.dataStart + e.begin(), (int) (e.end() - e.begin()))
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                tensors.put(e.name(), Torch.tensor(device, asFloats(e.dtype(), bytes), e.shape()));
+            }
+        } catch (IOException | RuntimeException | Error failure) {
+            tensors.values().forEach(Tensor::close);
+            throw failure;
+        }
+        return new LoadedTensors(tensors, header.metadata);
+    }
+
+    /** The values as float32: F32 as a view of the bytes, the other types widened or narrowed. */
+    private static FloatBuffer asFloats(DType dtype, ByteBuffer bytes) {
+        if (dtype == DType.F32) {
+            return bytes.asFloatBuffer();
+        }
+        int count = bytes.remaining() / dtype.bytes;
+        float[] out = new float[count];
+        switch (dtype) {
+            case F16 -> {
+                for (int i = 0; i < count; i++) {
+                    out[i] = halfToFloat(bytes.getShort(2 * i));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < count; i++) {
+                    out[i] = Float.intBitsToFloat(bytes.getShort(2 * i) << 16);
+                }
+            }
+            case F64 -> {
+                for (int i = 0; i < count; i++) {
+                    out[i] = (float) bytes.getDouble(8 * i);
+                }
+            }
+            default -> throw new IllegalStateException("not loadable: " + dtype);
+        }
+        return FloatBuffer.wrap(out);
+    }
+
+    /** IEEE 754 binary16 to binary32, exactly (subnormals, infinities and NaN payloads included). */
+    static float halfToFloat(short half) {
+        int sign = (half & 0x8000) << 16;
+        int exponent = (half >>> 10) & 0x1F;
+        int mantissa = half & 0x3FF;
+        if (exponent == 0x1F) {
+            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
+        }
+        if (exponent == 0) {
+            if (mantissa == 0) {
+                return Float.intBitsToFloat(sign);
+            }
+            float magnitude = mantissa * 0x1p-24f;
+            return sign == 0 ? magnitude : -magnitude;
+        }
+        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Writes {@code tensors} as F32 in map order (e.g. {@code module.stateDict()}). */
+    public static void save(Map<String, Tensor> tensors, Path path) throws IOException {
+        save(tensors, Map.of(), path);
+    }
+
+    /**
+     * Writes {@code tensors} as F32 in map order, with {@code metadata} as {@code __metadata__}. The
+     * file appears complete or not at all: it is written beside {@code path} and moved into place.
+     */
+    public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path path) throws IOException {
+        if (tensors == null || metadata == null || path == null) {
+            throw new IllegalArgumentException("tensors, metadata and path must not be null");
+        }
+        StringBuilder json = new StringBuilder("{");
+        if (!metadata.isEmpty()) {
+            json.append(Json.quote(SafetensorsHeader.METADATA_KEY)).append(":{");
+            String separator = "";
+            for (Map.Entry<String, String> e : metadata.entrySet()) {
+                json.append(separator).append(Json.quote(e.getKey())).append(':').append(Json.quote(e.getValue()));
+                separator = ",";
+            }
+            json.append('}');
+        }
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String name = e.getKey();
+            Tensor tensor = e.getValue();
+            if (name == null || name.equals(SafetensorsHeader.METADATA_KEY) || tensor == null || tensor.isClosed()) {
+                throw new IllegalArgumentException("cannot save entry \"" + name + "\": names must be non-null and not "
+                        + SafetensorsHeader.METADATA_KEY + ", tensors open and non-null (got " + tensor + ")");
+            }
+            long end = offset + tensor.numel() * Float.BYTES;
+            json.append(json.length() > 1 ? "," : "").append(Json.quote(name))
+                    .append(":{\"dtype\":\"F32\",\"shape\":").append(Arrays.toString(tensor.shape()).replace(" ", ""))
+                    .append(",\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
+            offset = end;
+        }
+        json.append('}');
+        byte[] header = json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
+        int padded = (header.length + 7) / 8 * 8;
+        ByteBuffer prefix = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        prefix.putLong(padded).put(header);
+        while (prefix.hasRemaining()) {
+            prefix.put((byte) ' ');
+        }
+        prefix.flip();
+
+        Path absolute = path.toAbsolutePath();
+        Path partial = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".partial");
+        try {
+            try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                writeFully(out, prefix);
+                for (Tensor tensor : tensors.values()) {
+                    float[] values = tensor.toArray();
+                    ByteBuffer data = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                    data.asFloatBuffer().put(values);
+                    writeFully(out, data);
+                }
+                out.force(true);
+            }
+            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+    }
+
+    private static void requireDevice(Device device) {
+        if (device == null) {
+            throw new IllegalArgumentException("device must not be null");
+        }
+    }
+}

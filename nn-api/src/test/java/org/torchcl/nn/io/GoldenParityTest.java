@@ -1,0 +1,108 @@
+package org.torchcl.nn.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.torchcl.Device;
+import org.torchcl.TestDevices;
+import org.torchcl.Tensor;
+import org.torchcl.nn.Conv2d;
+import org.torchcl.nn.Conv2dOptions;
+import org.torchcl.nn.LazyLinear;
+import org.torchcl.nn.Linear;
+import org.torchcl.nn.LinearOptions;
+import org.torchcl.nn.Module;
+import org.torchcl.nn.ReLU;
+import org.torchcl.nn.Sequential;
+
+/**
+ * Modules loaded with PyTorch's weights compute PyTorch's outputs: the golden files come from
+ * examples/python/make_golden.py (input, output, and the state dict under {@code model.}).
+ * Tolerance: max |out - ref| / max |ref| <= 1e-5.
+ */
+class GoldenParityTest {
+
+    static final double TOLERANCE = 1e-5;
+
+    /** A user's version of the golden SimpleNet: Conv2d(3, 8, 5) -> flatten -> LazyLinear(10). */
+    static final class SimpleNet extends Module {
+        final Conv2d conv;
+        final LazyLinear fc;
+
+        SimpleNet(Device device) {
+            super(device);
+            conv = registerModule("conv", new Conv2d(3, 8, 5, Conv2dOptions.defaults().withDevice(device)));
+            fc = registerModule("fc", new LazyLinear(10, LinearOptions.defaults().withDevice(device)));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            try (Tensor features = conv.forward(x); Tensor flat = features.reshape(features.shape(0), -1)) {
+                return fc.forward(flat);
+            }
+        }
+    }
+
+    static Map<String, Function<Device, Module>> cases() {
+        Map<String, Function<Device, Module>> cases = new LinkedHashMap<>();
+        cases.put("linear_bias_2d", d -> new Linear(5, 3, LinearOptions.defaults().withDevice(d)));
+        cases.put("linear_nobias_3d", d -> new Linear(7, 2, LinearOptions.defaults().withBias(false).withDevice(d)));
+        cases.put("linear_bias_1d", d -> new LazyLinear(4, LinearOptions.defaults().withDevice(d)));
+        cases.put("linear_wide", d -> new LazyLinear(129, LinearOptions.defaults().withDevice(d)));
+        cases.put("conv_basic", d -> new Conv2d(3, 4, 3, Conv2dOptions.defaults().withDevice(d)));
+        cases.put("conv_stride2_pad1", d -> new Conv2d(2, 5, 3,
+                Conv2dOptions.defaults().withStride(2).withPadding(1).withDevice(d)));
+        cases.put("conv_k5_pad2_nobias", d -> new Conv2d(1, 2, 5,
+                Conv2dOptions.defaults().withPadding(2).withBias(false).withDevice(d)));
+        cases.put("conv_unbatched", d -> new Conv2d(3, 2, 2, Conv2dOptions.defaults().withStride(2).withDevice(d)));
+        cases.put("relu", d -> new ReLU());
+        cases.put("sequential_mlp", d -> new Sequential(new Linear(10, 16, LinearOptions.defaults().withDevice(d)),
+                new ReLU(), new Linear(16, 4, LinearOptions.defaults().withDevice(d))));
+        cases.put("simple_net", SimpleNet::new);
+        return cases;
+    }
+
+    static Stream<Arguments> goldenCases() {
+        return TestDevices.all().flatMap(device -> cases().keySet().stream().map(name -> Arguments.of(name, device)));
+    }
+
+    static Path golden(String name) throws Exception {
+        return Path.of(GoldenParityTest.class.getResource("/golden/" + name + ".safetensors").toURI());
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("goldenCases")
+    void matchesPyTorch(String name, Device device) throws Exception {
+        try (LoadedTensors file = Safetensors.load(golden(name), device);
+             Module module = cases().get(name).apply(device)) {
+            assertTrue(file.metadata().get("torch").startsWith("1."), "made by PyTorch: " + file.metadata());
+            module.loadStateDict(file.withPrefix("model."));
+            assertFalse(module.hasUninitializedParams());
+            try (Tensor out = module.forward(file.get("input"))) {
+                Tensor expected = file.get("output");
+                assertArrayEquals(expected.shape(), out.shape());
+                assertRelativeError(expected.toArray(), out.toArray(), name + " on " + device);
+            }
+        }
+    }
+
+    static void assertRelativeError(float[] expected, float[] actual, String what) {
+        double maxDiff = 0;
+        double maxRef = 0;
+        for (int i = 0; i < expected.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs((double) actual[i] - expected[i]));
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+        }
+        double error = maxDiff / maxRef;
+        assertTrue(error <= TOLERANCE, what + ": max |out - ref| / max |ref| = " + error + " > " + TOLERANCE);
+    }
+}
