@@ -81,12 +81,13 @@ class DockerImagesTest {
             String stdout = container.getLogs(OutputFrame.OutputType.STDOUT);
             String stderr = container.getLogs(OutputFrame.OutputType.STDERR);
             for (String example : new String[] {"LazyLinearBasics", "SimpleNet", "DynamicMlp", "InitializationState",
-                "FeatureExtractor"}) {
+                "FeatureExtractor", "DigitsInference"}) {
                 assertContains(stdout, "== " + example + " on opencl:0 (pthread");
             }
             assertContains(stdout, "in_features after forward: 256");
             assertContains(stdout, "fc.in_features after forward: 50176 (= 64 * 28 * 28)");
-            assertContains(stdout, "all 5 examples ran on opencl:0 (pthread");
+            assertContains(stdout, "agreement with PyTorch's predictions: 360/360");
+            assertContains(stdout, "all 6 examples ran on opencl:0 (pthread");
             assertContains(stderr, "default device: opencl:0 (pthread");
             assertContains(stderr, "built sgemm.cl for opencl:0");
         }
@@ -99,7 +100,7 @@ class DockerImagesTest {
                 .withCommand("sh", "-c", "rm -f /usr/lib/*/libOpenCL.so* && exec java -cp '/opt/torchcl/lib/*' "
                         + "org.torchcl.examples.RunAll")) {
             container.start();
-            assertContains(container.getLogs(OutputFrame.OutputType.STDOUT), "all 5 examples ran on cpu");
+            assertContains(container.getLogs(OutputFrame.OutputType.STDOUT), "all 6 examples ran on cpu");
             assertContains(container.getLogs(OutputFrame.OutputType.STDERR),
                     "auto device: cpu (OpenCL unavailable: JOCL could not load the OpenCL library");
         }
@@ -115,7 +116,7 @@ class DockerImagesTest {
             assertTrue(stdout.startsWith("libnvidia-opencl.so.1\n"), "only NVIDIA's ICD is registered:\n" + stdout);
             assertContains(stdout, "capabilities=compute,utility");
             // No GPU is passed into this container, so the loader finds no platform and the app still runs.
-            assertContains(stdout, "all 5 examples ran on ");
+            assertContains(stdout, "all 6 examples ran on ");
         }
     }
 }

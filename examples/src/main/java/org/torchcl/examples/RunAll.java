@@ -22,6 +22,7 @@ public final class RunAll {
         all.put("DynamicMlp", DynamicMlp::run);
         all.put("InitializationState", InitializationState::run);
         all.put("FeatureExtractor", FeatureExtractor::run);
+        all.put("DigitsInference", DigitsInference::run);
         return all;
     }
 

@@ -14,10 +14,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.torchcl.Device;
 import org.torchcl.TestDevices;
+import org.torchcl.Tensor;
+import org.torchcl.Torch;
+import org.torchcl.nn.io.LoadedTensors;
+import org.torchcl.nn.io.Safetensors;
 
 /** Every example on every available device, checked by what it prints. */
 class ExamplesTest {
@@ -105,12 +110,42 @@ class ExamplesTest {
 
     @ParameterizedTest
     @MethodSource("devices")
+    void digitsInferenceAgreesWithPyTorchOnEveryImage(Device device) {
+        String output = run(DigitsInference::run, device);
+        assertPrints(output,
+                "LazyLinear in_features before loading: 0",
+                "LazyLinear in_features after loading: 512",
+                "test images: 360 [360, 1, 8, 8]",
+                "accuracy: 97.78% (PyTorch reported 0.9778)",
+                "agreement with PyTorch's predictions: 360/360");
+        assertTrue(output.matches("(?s).*throughput: \\d+ images/s.*"), output);
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
+    void exportSafetensorsWritesAFileThatReadsBackEqual(Device device, @TempDir Path dir) throws IOException {
+        Path file = dir.resolve("export.safetensors");
+        assertPrints(run(ExportSafetensors::run, device, "--out", file.toString()),
+                "wrote [fc.weight, fc.bias, conv.weight, conv.bias, x, y, img, z] to " + file.toAbsolutePath());
+        try (LoadedTensors loaded = Safetensors.load(file, Device.cpu());
+             Tensor y = Torch.linear(loaded.get("x"), loaded.get("fc.weight"), loaded.get("fc.bias"))) {
+            assertEquals("torchcl on " + device, loaded.metadata().get("written_by"));
+            float[] expected = y.toArray();
+            float[] written = loaded.get("y").toArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], written[i], 1e-5f * Math.max(1f, Math.abs(expected[i])));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
     void runAllRunsEveryExample(Device device) {
         String output = run(RunAll::run, device);
         for (String name : RunAll.EXAMPLES.keySet()) {
             assertPrints(output, "== " + name + " on " + device + " ==");
         }
-        assertPrints(output, "all 5 examples ran on " + device);
+        assertPrints(output, "all 6 examples ran on " + device);
     }
 
     @Test

@@ -1,0 +1,126 @@
+package org.torchcl.examples;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.torchcl.Device;
+import org.torchcl.Tensor;
+import org.torchcl.nn.Conv2d;
+import org.torchcl.nn.Conv2dOptions;
+import org.torchcl.nn.Flatten;
+import org.torchcl.nn.LazyLinear;
+import org.torchcl.nn.Linear;
+import org.torchcl.nn.LinearOptions;
+import org.torchcl.nn.ReLU;
+import org.torchcl.nn.Sequential;
+import org.torchcl.nn.io.LoadedTensors;
+import org.torchcl.nn.io.Safetensors;
+
+/**
+ * A classifier trained in PyTorch (examples/python/train_digits.py, scikit-learn's 8x8 digits)
+ * served from Java: the model is declared with an uninitialized LazyLinear, the safetensors weights
+ * materialize it, and the bundled test images are classified on the chosen device. Prints accuracy,
+ * agreement with PyTorch's own predictions, and images per second.
+ */
+public final class DigitsInference {
+
+    static final String RESOURCES = "/org/torchcl/examples/digits/";
+    private static final int TIMED_RUNS = 20;
+
+    private DigitsInference() {
+    }
+
+    /** The same layers as the PyTorch model, with the same names (0.weight, 3.weight, 5.weight, ...). */
+    static Sequential model(Device device) {
+        LinearOptions linear = LinearOptions.defaults().withDevice(device);
+        return new Sequential(
+                new Conv2d(1, 8, 3, Conv2dOptions.defaults().withPadding(1).withDevice(device)), new ReLU(),
+                new Flatten(),
+                new LazyLinear(32, linear), new ReLU(),
+                new Linear(32, 10, linear));
+    }
+
+    public static void main(String[] args) {
+        CommandLine.launch("DigitsInference", args, DigitsInference::run);
+    }
+
+    static void run(Device device, PrintStream out, List<String> args) {
+        CommandLine.header(out, "DigitsInference", device);
+        try (Sequential model = model(device);
+             LoadedTensors weights = Safetensors.load(resource("digits-model.safetensors"), device);
+             LoadedTensors test = Safetensors.load(resource("digits-test.safetensors"), device)) {
+            LazyLinear hidden = (LazyLinear) model.get(3);
+            out.println("LazyLinear in_features before loading: " + hidden.inFeatures());
+            model.loadStateDict(weights);
+            out.println("LazyLinear in_features after loading: " + hidden.inFeatures());
+
+            Tensor images = test.get("images");
+            float[] labels = test.get("labels").toArray();
+            float[] pytorch = test.get("predictions").toArray();
+            float[] pytorchLogits = test.get("logits").toArray();
+            float[] logits;
+            try (Tensor out10 = model.forward(images)) {
+                logits = out10.toArray();
+            }
+            int count = labels.length;
+            int correct = 0;
+            int agree = 0;
+            float maxLogitDiff = 0;
+            for (int i = 0; i < count; i++) {
+                int predicted = argmax(logits, i * 10, 10);
+                correct += predicted == (int) labels[i] ? 1 : 0;
+                agree += predicted == (int) pytorch[i] ? 1 : 0;
+            }
+            for (int i = 0; i < logits.length; i++) {
+                maxLogitDiff = Math.max(maxLogitDiff, Math.abs(logits[i] - pytorchLogits[i]));
+            }
+            out.printf("test images: %d %s%n", count, Arrays.toString(images.shape()));
+            out.printf("accuracy: %.2f%% (PyTorch reported %s)%n", 100.0 * correct / count,
+                    weights.metadata().get("test_accuracy"));
+            out.printf("agreement with PyTorch's predictions: %d/%d%n", agree, count);
+            out.printf("max |logit - PyTorch logit|: %.2e%n", maxLogitDiff);
+            out.printf("throughput: %.0f images/s (batch %d, median of %d runs)%n",
+                    count / medianSeconds(model, images), count, TIMED_RUNS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double medianSeconds(Sequential model, Tensor images) {
+        double[] seconds = new double[TIMED_RUNS];
+        for (int run = -3; run < TIMED_RUNS; run++) {
+            long start = System.nanoTime();
+            try (Tensor logits = model.forward(images)) {
+                logits.device().backend().synchronize();
+            }
+            if (run >= 0) {
+                seconds[run] = (System.nanoTime() - start) / 1e9;
+            }
+        }
+        Arrays.sort(seconds);
+        return seconds[TIMED_RUNS / 2];
+    }
+
+    private static int argmax(float[] values, int offset, int length) {
+        int best = 0;
+        for (int i = 1; i < length; i++) {
+            if (values[offset + i] > values[offset + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static ByteBuffer resource(String name) throws IOException {
+        try (InputStream in = DigitsInference.class.getResourceAsStream(RESOURCES + name)) {
+            if (in == null) {
+                throw new IOException("resource " + RESOURCES + name + " is missing from the classpath");
+            }
+            return ByteBuffer.wrap(in.readAllBytes());
+        }
+    }
+}
