@@ -1,9 +1,13 @@
 // C[b] = op(A[b]) * op(B[b]) (+ bias), row-major, for any M, N, K and batch count.
 //
 // A work-group computes a TILE_M x TILE_N block of C; each work-item owns WPT_M x WPT_N of its
-// elements (rows tm + i * THREADS_M, columns tn + j * THREADS_N, so neighbouring work-items store
-// neighbouring columns). K is walked in TILE_K slices staged in local memory; loads past the
-// matrix edges read as zero, stores past them are skipped, so no size needs padding.
+// elements. K is walked in TILE_K slices staged in local memory; loads past the matrix edges read
+// as zero and stores past them are skipped, so no size needs padding.
+//
+// Work-item (tn, tm) owns rows  g * THREADS_M * VEC + tm * VEC + v  (g < WPT_M / VEC, v < VEC) and
+// the columns built the same way from tn: with VEC = 4 every local-memory read is a float4 and
+// neighbouring work-items store neighbouring 16-byte runs of C; VEC = 1 gives the plain strided
+// layout. Tile sizes and VEC come in as -D options chosen per device (GemmConfig, the tuner).
 //
 // op(A) is A [M, K] (lda = K) or, with transA, the transpose of a stored [K, M] (lda = M);
 // op(B) is B [K, N] (ldb = N) or, with transB, the transpose of a stored [N, K] (ldb = K) --
@@ -12,8 +16,6 @@
 //
 // bias_mode: 0 none, 1 bias[n] added to every row (Linear), 2 bias[m] added to every column
 // (Conv2d's per-output-channel bias over an im2col product).
-//
-// Tile sizes come in as -D options chosen per device by the host.
 
 #ifndef TILE_M
 #define TILE_M 64
@@ -30,12 +32,25 @@
 #ifndef WPT_N
 #define WPT_N 4
 #endif
+#ifndef VEC
+#define VEC 1
+#endif
 
 #define THREADS_M (TILE_M / WPT_M)
 #define THREADS_N (TILE_N / WPT_N)
 #define THREADS (THREADS_M * THREADS_N)
-// One float of padding per local row keeps the k-contiguous tile stores off a single bank.
-#define PAD 1
+// Padding keeps the k-contiguous tile stores off a single bank; a multiple of VEC keeps rows aligned.
+#define PAD VEC
+
+#if VEC == 4
+#define floatV float4
+#define LOAD_V(p) vload4(0, p)
+#define LANE(x, v) ((v) == 0 ? (x).s0 : (v) == 1 ? (x).s1 : (v) == 2 ? (x).s2 : (x).s3)
+#else
+#define floatV float
+#define LOAD_V(p) (*(p))
+#define LANE(x, v) (x)
+#endif
 
 __kernel __attribute__((reqd_work_group_size(THREADS_N, THREADS_M, 1)))
 void sgemm(const int M, const int N, const int K,
@@ -90,18 +105,20 @@ void sgemm(const int M, const int N, const int K,
         }
         barrier(CLK_LOCAL_MEM_FENCE);
 
+#pragma unroll
         for (int k = 0; k < TILE_K; k++) {
-            float a[WPT_M];
-            float b[WPT_N];
-            for (int i = 0; i < WPT_M; i++) {
-                a[i] = As[k][tm + i * THREADS_M];
+            floatV a[WPT_M / VEC];
+            floatV b[WPT_N / VEC];
+            for (int g = 0; g < WPT_M / VEC; g++) {
+                a[g] = LOAD_V(&As[k][g * THREADS_M * VEC + tm * VEC]);
             }
-            for (int j = 0; j < WPT_N; j++) {
-                b[j] = Bs[k][tn + j * THREADS_N];
+            for (int g = 0; g < WPT_N / VEC; g++) {
+                b[g] = LOAD_V(&Bs[k][g * THREADS_N * VEC + tn * VEC]);
             }
             for (int i = 0; i < WPT_M; i++) {
+                const float ai = LANE(a[i / VEC], i % VEC);
                 for (int j = 0; j < WPT_N; j++) {
-                    acc[i][j] = fma(a[i], b[j], acc[i][j]);
+                    acc[i][j] = fma(ai, LANE(b[j / VEC], j % VEC), acc[i][j]);
                 }
             }
         }
@@ -109,12 +126,12 @@ void sgemm(const int M, const int N, const int K,
     }
 
     for (int i = 0; i < WPT_M; i++) {
-        const int m = m0 + tm + i * THREADS_M;
+        const int m = m0 + (i / VEC) * THREADS_M * VEC + tm * VEC + i % VEC;
         if (m >= M) {
-            break;
+            continue;
         }
         for (int j = 0; j < WPT_N; j++) {
-            const int n = n0 + tn + j * THREADS_N;
+            const int n = n0 + (j / VEC) * THREADS_N * VEC + tn * VEC + j % VEC;
             if (n < N) {
                 float v = acc[i][j];
                 if (bias_mode == 1) {

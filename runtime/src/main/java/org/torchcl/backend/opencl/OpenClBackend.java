@@ -3,14 +3,22 @@ package org.torchcl.backend.opencl;
 import static org.jocl.CL.CL_MEM_OBJECT_ALLOCATION_FAILURE;
 import static org.jocl.CL.CL_MEM_READ_WRITE;
 import static org.jocl.CL.CL_OUT_OF_RESOURCES;
+import static org.jocl.CL.CL_PROFILING_COMMAND_END;
+import static org.jocl.CL.CL_PROFILING_COMMAND_START;
+import static org.jocl.CL.CL_PROGRAM_BINARIES;
+import static org.jocl.CL.CL_PROGRAM_BINARY_SIZES;
 import static org.jocl.CL.CL_PROGRAM_BUILD_LOG;
+import static org.jocl.CL.CL_QUEUE_PROFILING_ENABLE;
+import static org.jocl.CL.CL_QUEUE_PROPERTIES;
 import static org.jocl.CL.CL_SUCCESS;
 import static org.jocl.CL.CL_TRUE;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jocl.CL;
 import org.jocl.Pointer;
@@ -18,6 +26,7 @@ import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_device_id;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 import org.jocl.cl_program;
@@ -34,8 +43,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One OpenCL device: a context, one in-order queue, and the kernel programs, each built once on
- * first use. Every failing call becomes an {@link OpenClException}.
+ * One OpenCL device: a context, one in-order queue (with profiling, for the benchmarks), and the
+ * kernel programs, each built once per context on first use and kept as binaries in the
+ * {@link KernelCache} so later JVMs skip the source compile. Every failing call becomes an
+ * {@link OpenClException}.
  *
  * <p>A {@code cl_kernel} holds its arguments, so setting them and enqueueing happen under a
  * per-kernel lock; everything else is thread-safe in OpenCL itself.
@@ -49,10 +60,11 @@ public final class OpenClBackend implements Backend {
     private final cl_context context;
     private final cl_command_queue queue;
     private final MemoryCounter memory = new MemoryCounter();
-    private final GemmConfig gemmConfig;
+    private final KernelCache cache = KernelCache.configured();
     private final long elementwiseGroup;
     private final Map<String, cl_program> programs = new ConcurrentHashMap<>();
     private final Map<String, cl_kernel> kernels = new ConcurrentHashMap<>();
+    private volatile GemmConfig gemmConfig;
 
     public OpenClBackend(Device device, OpenClDeviceInfo info) {
         this.device = device;
@@ -61,16 +73,22 @@ public final class OpenClBackend implements Backend {
         this.context = CL.clCreateContext(null, 1, new cl_device_id[] {info.id()}, null, null, status);
         check(status[0], "clCreateContext");
         this.queue = createQueue(status);
-        this.gemmConfig = GemmConfig.forDevice(info);
+        Optional<GemmConfig> tuned = GemmTuning.stored(cache, info);
+        this.gemmConfig = tuned.orElseGet(() -> GemmConfig.defaultFor(info));
         this.elementwiseGroup = Math.min(256, info.maxWorkGroupSize());
-        LOG.debug("opened {}: {}; sgemm tiles {}", device, info, gemmConfig);
+        LOG.debug("opened {}: {}; sgemm tiles {} ({})", device, info, gemmConfig, tuned.isPresent() ? "tuned" : "default");
     }
 
     @SuppressWarnings("deprecation")
     private cl_command_queue createQueue(int[] status) {
-        cl_command_queue created = info.atLeastOpenCl2()
-                ? CL.clCreateCommandQueueWithProperties(context, info.id(), new cl_queue_properties(), status)
-                : CL.clCreateCommandQueue(context, info.id(), 0, status);
+        cl_command_queue created;
+        if (info.atLeastOpenCl2()) {
+            cl_queue_properties properties = new cl_queue_properties();
+            properties.addProperty(CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE);
+            created = CL.clCreateCommandQueueWithProperties(context, info.id(), properties, status);
+        } else {
+            created = CL.clCreateCommandQueue(context, info.id(), CL_QUEUE_PROFILING_ENABLE, status);
+        }
         check(status[0], "clCreateCommandQueue");
         return created;
     }
@@ -189,19 +207,65 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void gemm(GemmShape s, Buffer a, Buffer b, Buffer bias, Buffer c) {
-        GemmConfig g = gemmConfig;
+        gemm(s, a, b, bias, c, gemmConfig, null);
+    }
+
+    /**
+     * Runs one gemm with {@code config} and returns the kernel's own run time from its profiling
+     * event, in nanoseconds: what the tuner and the benchmarks compare.
+     */
+    public long timeGemm(GemmShape s, Buffer a, Buffer b, Buffer bias, Buffer c, GemmConfig config) {
+        if (!config.fits(info)) {
+            throw new IllegalArgumentException("sgemm config " + config + " does not fit " + device + " (work-group "
+                    + config.threads() + " of " + info.maxWorkGroupSize() + ", local " + config.localBytes() + " of "
+                    + info.localMemBytes() + " bytes)");
+        }
+        cl_event event = new cl_event();
+        gemm(s, a, b, bias, c, config, event);
+        try {
+            check(CL.clWaitForEvents(1, new cl_event[] {event}), "clWaitForEvents");
+            long[] start = new long[1];
+            long[] end = new long[1];
+            check(CL.clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(start), null),
+                    "clGetEventProfilingInfo");
+            check(CL.clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(end), null),
+                    "clGetEventProfilingInfo");
+            return end[0] - start[0];
+        } finally {
+            CL.clReleaseEvent(event);
+        }
+    }
+
+    private void gemm(GemmShape s, Buffer a, Buffer b, Buffer bias, Buffer c, GemmConfig g, cl_event event) {
         long[] global = {
             roundUp((long) s.n(), g.tileN()) / g.wptN(),
             roundUp((long) s.m(), g.tileM()) / g.wptM(),
             s.batch()
         };
         long[] local = {g.threadsN(), g.threadsM(), 1};
-        launch(Program.SGEMM, "sgemm", global, local,
+        launch(Program.SGEMM, g.buildOptions(), "sgemm", global, local, event,
                 s.m(), s.n(), s.k(),
                 a, s.strideA(), s.transA() ? 1 : 0,
                 b, s.strideB(), s.transB() ? 1 : 0,
                 c, s.strideC(),
                 s.bias() == GemmShape.Bias.NONE ? null : bias, s.bias().ordinal());
+    }
+
+    /** The sgemm tiles in use: the tuned ones for this device when stored, else {@link GemmConfig}'s default. */
+    public GemmConfig gemmConfig() {
+        return gemmConfig;
+    }
+
+    /** Switches sgemm to {@code config} for this JVM and, with {@code persist}, for later ones. */
+    public void useGemmConfig(GemmConfig config, boolean persist) throws IOException {
+        if (!config.fits(info)) {
+            throw new IllegalArgumentException("sgemm config " + config + " does not fit " + device);
+        }
+        gemmConfig = config;
+        if (persist) {
+            GemmTuning.store(cache, info, config);
+        }
+        LOG.info("sgemm on {} now uses tiles {}{}", device, config, persist ? " (stored)" : "");
     }
 
     @Override
@@ -243,22 +307,30 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    private String buildOptions(Program program) {
-        // The RNG program gets no relaxed-math options: its float mapping must round exactly as in Java.
-        return program == Program.SGEMM ? gemmConfig.buildOptions() : "";
+    /**
+     * The program for {@code file} built with {@code options}, once per context. No program gets
+     * relaxed-math options: the RNG's float mapping must round exactly as in Java.
+     */
+    private cl_program program(Program program, String options) {
+        return programs.computeIfAbsent(program.file + " " + options,
+                key -> build(program.file, KernelSources.load(program.file), options));
     }
 
-    private cl_program program(Program program) {
-        return programs.computeIfAbsent(program.file, file -> build(file, KernelSources.load(file),
-                buildOptions(program)));
-    }
-
-    /** Compiles {@code source}; a failure carries the full build log. Visible for tests of that path. */
+    /**
+     * Builds {@code source}, from the kernel cache's binary when it has one, else from source (and
+     * then stores the binary). A compile failure carries the full build log. Visible for tests.
+     */
     cl_program build(String name, String source, String options) {
+        String key = KernelCache.key(info, name, options, source);
+        Optional<cl_program> cached = cache.load(key).flatMap(binary -> fromBinary(name, key, binary, options));
+        if (cached.isPresent()) {
+            return cached.get();
+        }
         long started = System.nanoTime();
         int[] status = new int[1];
         cl_program program = CL.clCreateProgramWithSource(context, 1, new String[] {source}, null, status);
         check(status[0], "clCreateProgramWithSource(" + name + ")");
+        LOG.debug("clBuildProgram: compiling {} from source for {} ({})", name, device, options);
         int built = CL.clBuildProgram(program, 1, new cl_device_id[] {info.id()}, options, null, null);
         if (built != CL_SUCCESS) {
             String log = buildLog(program);
@@ -270,7 +342,49 @@ public final class OpenClBackend implements Backend {
         if (!log.isBlank()) {
             LOG.debug("build log of {} on {}:\n{}", name, device, log);
         }
+        binary(program).ifPresent(binary -> cache.store(key, binary));
         return program;
+    }
+
+    /** A program from a cached binary; empty (and the entry dropped) if the driver refuses it. */
+    private Optional<cl_program> fromBinary(String name, String key, byte[] binary, String options) {
+        long started = System.nanoTime();
+        int[] status = new int[1];
+        int[] binaryStatus = new int[1];
+        cl_program program = CL.clCreateProgramWithBinary(context, 1, new cl_device_id[] {info.id()},
+                new long[] {binary.length}, new byte[][] {binary}, binaryStatus, status);
+        int result = status[0] != CL_SUCCESS ? status[0] : binaryStatus[0];
+        if (result == CL_SUCCESS) {
+            // OpenCL requires a build call for binaries too; it links, it does not compile.
+            result = CL.clBuildProgram(program, 1, new cl_device_id[] {info.id()}, options, null, null);
+        }
+        if (result != CL_SUCCESS) {
+            if (program != null && status[0] == CL_SUCCESS) {
+                CL.clReleaseProgram(program);
+            }
+            LOG.warn("cached binary of {} for {} was refused ({}); compiling from source", name, device,
+                    OpenClException.statusName(result));
+            cache.remove(key);
+            return Optional.empty();
+        }
+        LOG.info("loaded {} for {} from the kernel cache in {} ms", name, device,
+                (System.nanoTime() - started) / 1_000_000);
+        return Optional.of(program);
+    }
+
+    /** The device binary of a built program, when the driver gives one out. */
+    private Optional<byte[]> binary(cl_program program) {
+        long[] size = new long[1];
+        if (CL.clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, Sizeof.size_t, Pointer.to(size), null) != CL_SUCCESS
+                || size[0] <= 0 || size[0] > Integer.MAX_VALUE) {
+            return Optional.empty();
+        }
+        byte[] binary = new byte[(int) size[0]];
+        Pointer target = Pointer.to(binary);
+        if (CL.clGetProgramInfo(program, CL_PROGRAM_BINARIES, Sizeof.POINTER, Pointer.to(target), null) != CL_SUCCESS) {
+            return Optional.empty();
+        }
+        return Optional.of(binary);
     }
 
     private String buildLog(cl_program program) {
@@ -287,31 +401,32 @@ public final class OpenClBackend implements Backend {
         return new String(bytes, 0, end, StandardCharsets.UTF_8).trim();
     }
 
-    private cl_kernel kernel(Program program, String name) {
-        return kernels.computeIfAbsent(name, n -> {
+    private cl_kernel kernel(Program program, String options, String name) {
+        return kernels.computeIfAbsent(name + " " + options, key -> {
             int[] status = new int[1];
-            cl_kernel kernel = CL.clCreateKernel(program(program), n, status);
-            check(status[0], "clCreateKernel(" + n + ")");
+            cl_kernel kernel = CL.clCreateKernel(program(program, options), name, status);
+            check(status[0], "clCreateKernel(" + name + ")");
             return kernel;
         });
     }
 
     private void launch1d(Program program, String name, long items, Object... args) {
         long[] local = {elementwiseGroup};
-        launch(program, name, new long[] {roundUp(items, elementwiseGroup)}, local, args);
+        launch(program, "", name, new long[] {roundUp(items, elementwiseGroup)}, local, null, args);
     }
 
     /**
      * Sets the arguments and enqueues. Argument types map to OpenCL: {@link Buffer} (or null) to a
      * buffer, Integer to int, Long to long/ulong, Float to float, int[] to a uint vector.
      */
-    private void launch(Program program, String name, long[] global, long[] local, Object... args) {
-        cl_kernel kernel = kernel(program, name);
+    private void launch(Program program, String options, String name, long[] global, long[] local, cl_event event,
+                        Object... args) {
+        cl_kernel kernel = kernel(program, options, name);
         synchronized (kernel) {
             for (int i = 0; i < args.length; i++) {
                 setArg(kernel, name, i, args[i]);
             }
-            check(CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, null),
+            check(CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, event),
                     "clEnqueueNDRangeKernel(" + name + ")");
         }
         if (LOG.isDebugEnabled()) {
