@@ -37,6 +37,10 @@ class ConformanceTest {
                 GemmShape.of(33, 7, 300).withTransA(true),
                 GemmShape.of(70, 90, 17).withTransA(true).withTransB(true),
                 GemmShape.of(1, 4096, 257).withTransB(true).withBias(GemmShape.Bias.PER_COLUMN),
+                // Few rows times a Linear weight: the small-batch path where a device has one.
+                GemmShape.of(8, 300, 130).withTransB(true),
+                GemmShape.of(3, 1000, 512).withTransB(true).withBias(GemmShape.Bias.PER_COLUMN),
+                GemmShape.of(16, 64, 4096).withTransB(true).withBias(GemmShape.Bias.PER_ROW),
                 GemmShape.of(65, 31, 19).withBias(GemmShape.Bias.PER_ROW),
                 // A shared weight against three column matrices, as Conv2d runs it.
                 GemmShape.of(16, 50, 27).withBias(GemmShape.Bias.PER_ROW).withBatch(3, 0, 27 * 50, 16 * 50));

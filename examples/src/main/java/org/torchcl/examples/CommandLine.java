@@ -10,15 +10,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The command line every example main shares: {@code [--device cpu|opencl|opencl:N|auto] [own options]}. */
-final class CommandLine {
+public final class CommandLine {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandLine.class);
 
-    private final Device device;
+    private final Device explicitDevice;
     private final List<String> rest;
 
-    private CommandLine(Device device, List<String> rest) {
-        this.device = device;
+    private CommandLine(Device explicitDevice, List<String> rest) {
+        this.explicitDevice = explicitDevice;
         this.rest = rest;
     }
 
@@ -26,7 +26,7 @@ final class CommandLine {
      * Parses {@code args}; a bad {@code --device} value is an {@link IllegalArgumentException} whose
      * one-line message lists the devices found.
      */
-    static CommandLine parse(String[] args) {
+    public static CommandLine parse(String[] args) {
         Device device = null;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -42,19 +42,25 @@ final class CommandLine {
                 rest.add(arg);
             }
         }
-        return new CommandLine(device == null ? Torch.defaultDevice() : device, List.copyOf(rest));
+        return new CommandLine(device, List.copyOf(rest));
     }
 
-    Device device() {
-        return device;
+    /** The {@code --device} given, else the default device. */
+    public Device device() {
+        return explicitDevice == null ? Torch.defaultDevice() : explicitDevice;
     }
 
-    List<String> rest() {
+    /** The {@code --device} given, if one was. */
+    public Optional<Device> explicitDevice() {
+        return Optional.ofNullable(explicitDevice);
+    }
+
+    public List<String> rest() {
         return rest;
     }
 
     /** The integer after {@code --name}, or {@code fallback}. */
-    static int intOption(List<String> args, String name, int fallback) {
+    public static int intOption(List<String> args, String name, int fallback) {
         return option(args, name).map(value -> {
             try {
                 return Integer.parseInt(value);
@@ -64,7 +70,12 @@ final class CommandLine {
         }).orElse(fallback);
     }
 
-    static Optional<String> option(List<String> args, String name) {
+    /** Whether the bare flag {@code name} is present. */
+    public static boolean flag(List<String> args, String name) {
+        return args.contains(name);
+    }
+
+    public static Optional<String> option(List<String> args, String name) {
         int at = args.indexOf(name);
         if (at < 0) {
             return Optional.empty();
@@ -79,7 +90,7 @@ final class CommandLine {
      * Runs {@code example} with {@code args}; a bad {@code --device} ends the JVM with status 2 and a
      * one-line message listing the devices found.
      */
-    static void launch(String name, String[] args, Example example) {
+    public static void launch(String name, String[] args, Example example) {
         CommandLine line;
         try {
             line = parse(args);
@@ -93,7 +104,7 @@ final class CommandLine {
     }
 
     /** The first line each example prints. */
-    static void header(PrintStream out, String name, Device device) {
+    public static void header(PrintStream out, String name, Device device) {
         out.println("== " + name + " on " + device + " ==");
     }
 }

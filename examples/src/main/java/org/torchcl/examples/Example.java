@@ -6,7 +6,7 @@ import org.torchcl.Device;
 
 /** One runnable scenario: prints what it shows to {@code out}. */
 @FunctionalInterface
-interface Example {
+public interface Example {
 
     /**
      * @param device where to run

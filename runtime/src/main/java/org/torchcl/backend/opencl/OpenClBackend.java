@@ -65,6 +65,12 @@ public final class OpenClBackend implements Backend {
     private final Map<String, cl_program> programs = new ConcurrentHashMap<>();
     private final Map<String, cl_kernel> kernels = new ConcurrentHashMap<>();
     private volatile GemmConfig gemmConfig;
+    private final boolean smallMFits;
+
+    /** The shape of {@code gemm_small_m.cl}: LANES x ROWS work-items, up to MAX_M rows of A. */
+    private static final int SMALL_M_LANES = 32;
+    private static final int SMALL_M_ROWS = 8;
+    private static final int SMALL_M_MAX = 16;
 
     public OpenClBackend(Device device, OpenClDeviceInfo info) {
         this.device = device;
@@ -76,6 +82,8 @@ public final class OpenClBackend implements Backend {
         Optional<GemmConfig> tuned = GemmTuning.stored(cache, info);
         this.gemmConfig = tuned.orElseGet(() -> GemmConfig.defaultFor(info));
         this.elementwiseGroup = Math.min(256, info.maxWorkGroupSize());
+        this.smallMFits = info.maxWorkGroupSize() >= SMALL_M_LANES * SMALL_M_ROWS
+                && info.localMemBytes() >= (long) SMALL_M_ROWS * SMALL_M_MAX * (SMALL_M_LANES + 1) * Float.BYTES;
         LOG.debug("opened {}: {}; sgemm tiles {} ({})", device, info, gemmConfig, tuned.isPresent() ? "tuned" : "default");
     }
 
@@ -207,7 +215,21 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void gemm(GemmShape s, Buffer a, Buffer b, Buffer bias, Buffer c) {
-        gemm(s, a, b, bias, c, gemmConfig, null);
+        if (usesSmallM(s)) {
+            launch(Program.GEMM_SMALL_M, "", "gemm_small_m", new long[] {roundUp(s.n(), SMALL_M_ROWS) * SMALL_M_LANES},
+                    new long[] {SMALL_M_ROWS * SMALL_M_LANES}, null,
+                    s.m(), s.n(), s.k(), a, b, c, s.bias() == GemmShape.Bias.NONE ? null : bias, s.bias().ordinal());
+        } else {
+            gemm(s, a, b, bias, c, gemmConfig, null);
+        }
+    }
+
+    /**
+     * A Linear layer at a small batch (x W^T with few rows) goes to {@code gemm_small_m.cl}, which
+     * reads each weight row once; the tiled kernel would leave most of every tile idle.
+     */
+    private boolean usesSmallM(GemmShape s) {
+        return s.m() <= SMALL_M_MAX && s.transB() && !s.transA() && s.batch() == 1 && smallMFits;
     }
 
     /**
@@ -296,6 +318,7 @@ public final class OpenClBackend implements Backend {
     /** The kernel programs: source file and how it must be built. */
     enum Program {
         SGEMM("sgemm.cl"),
+        GEMM_SMALL_M("gemm_small_m.cl"),
         PHILOX("philox.cl"),
         ELEMENTWISE("elementwise.cl"),
         IM2COL("im2col.cl");

@@ -1,0 +1,30 @@
+package org.torchcl.examples.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.torchcl.Device;
+
+/** Entry points for the examples' tests: the benchmarks at toy sizes, and the peer protocol. */
+public final class BenchAccess {
+
+    private BenchAccess() {
+    }
+
+    /** SgemmBench at n=32 and one M=1 Linear shape, no peer; returns the printed table. */
+    public static String tinySgemmBench(List<Device> devices, Path json, PrintStream log) throws IOException {
+        Report report = SgemmBench.run(devices, Optional.of(new int[] {32}), new int[] {1}, 0.01, false, log);
+        report.writeJson(json);
+        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        report.print(new PrintStream(table, true, StandardCharsets.UTF_8));
+        return table.toString(StandardCharsets.UTF_8);
+    }
+
+    public static Peer.Measurement parsePeer(String answer) {
+        return Peer.parse(answer);
+    }
+}

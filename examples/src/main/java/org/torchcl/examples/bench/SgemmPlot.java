@@ -1,0 +1,58 @@
+package org.torchcl.examples.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Draws GFLOP/s (log scale) against n for the square products: one line per device and one per peer. */
+final class SgemmPlot {
+
+    private SgemmPlot() {
+    }
+
+    static void write(Report report, Path png) throws IOException {
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        for (Report.Row row : report.rows()) {
+            if (!row.benchCase().startsWith("square n=")) {
+                continue;
+            }
+            // x is log2(n), labelled back as n, so every measured size gets its own tick.
+            double n = Math.log(Double.parseDouble(row.benchCase().substring("square n=".length()))) / Math.log(2);
+            series.computeIfAbsent("torchcl " + row.device(), k -> new ArrayList<>()).add(new double[] {n, row.value()});
+            if (row.peerValue() != null) {
+                series.computeIfAbsent(row.peer(), k -> new ArrayList<>()).add(new double[] {n, row.peerValue()});
+            }
+        }
+        XYChart chart = new XYChartBuilder().width(900).height(560).title("sgemm, n x n x n (float32)")
+                .xAxisTitle("n").yAxisTitle("GFLOP/s").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> String.valueOf(Math.round(Math.pow(2, x))));
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        series.forEach((name, points) -> {
+            double[] xs = points.stream().mapToDouble(p -> p[0]).distinct().toArray();
+            double[] ys = xs.length == points.size() ? points.stream().mapToDouble(p -> p[1]).toArray()
+                    : distinctByX(points, xs);
+            chart.addSeries(name, xs, ys).setMarker(SeriesMarkers.CIRCLE);
+        });
+        String file = png.toString();
+        BitmapEncoder.saveBitmap(chart, file.endsWith(".png") ? file.substring(0, file.length() - 4) : file,
+                BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** One peer serves several devices: keep its first figure for each n. */
+    private static double[] distinctByX(List<double[]> points, double[] xs) {
+        double[] ys = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            double x = xs[i];
+            ys[i] = points.stream().filter(p -> p[0] == x).findFirst().orElseThrow()[1];
+        }
+        return ys;
+    }
+}

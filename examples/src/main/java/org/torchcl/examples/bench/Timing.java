@@ -1,0 +1,53 @@
+package org.torchcl.examples.bench;
+
+import java.util.Arrays;
+
+/** The measuring protocol shared by the benchmarks: an untimed warm-up, then the median of repeated runs. */
+final class Timing {
+
+    /** One timed run of the operation, in seconds (wall clock around finished work, or a profiling event). */
+    @FunctionalInterface
+    interface Run {
+        double seconds();
+    }
+
+    /** A median and the number of runs behind it. */
+    record Result(double seconds, int runs) {
+    }
+
+    private Timing() {
+    }
+
+    /**
+     * Warms up with {@code warmup} runs, then repeats until {@code maxRuns} runs or about
+     * {@code budgetSeconds} of measured time, at least {@code minRuns} runs unless one run alone
+     * takes longer than the budget.
+     */
+    static Result median(Run run, int warmup, int minRuns, int maxRuns, double budgetSeconds) {
+        for (int i = 0; i < warmup; i++) {
+            run.seconds();
+        }
+        double[] samples = new double[maxRuns];
+        double spent = 0;
+        int runs = 0;
+        while (runs < maxRuns) {
+            samples[runs] = run.seconds();
+            spent += samples[runs];
+            runs++;
+            boolean enough = runs >= minRuns && spent >= budgetSeconds;
+            boolean tooSlow = runs == 1 && samples[0] > budgetSeconds;
+            if (enough || tooSlow) {
+                break;
+            }
+        }
+        double[] taken = Arrays.copyOf(samples, runs);
+        Arrays.sort(taken);
+        double median = runs % 2 == 1 ? taken[runs / 2] : (taken[runs / 2 - 1] + taken[runs / 2]) / 2;
+        return new Result(median, runs);
+    }
+
+    /** Seconds since {@code startNanos} on the monotonic clock. */
+    static double since(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}
