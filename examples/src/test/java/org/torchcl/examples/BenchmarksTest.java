@@ -32,6 +32,8 @@ class BenchmarksTest {
         String json = Files.readString(dir.resolve("sgemm.json"));
         assertTrue(json.contains("\"benchmark\": \"sgemm GFLOP/s\"") && json.contains("\"unit\": \"GFLOP/s\""), json);
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("[1/"), "progress lines in non-terminal output");
+        assertEquals(BenchAccess.rows(table), BenchAccess.rowsReadBack(dir.resolve("sgemm.json")),
+                "the JSON reads back to the same rows, for plotting elsewhere");
     }
 
     @Test

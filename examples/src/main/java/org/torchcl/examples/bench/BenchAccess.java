@@ -24,6 +24,16 @@ public final class BenchAccess {
         return table.toString(StandardCharsets.UTF_8);
     }
 
+    /** The number of result rows in a printed table. */
+    public static int rows(String table) {
+        return (int) table.lines().filter(l -> l.contains("GFLOP/s") && !l.startsWith("==")).count();
+    }
+
+    /** The number of rows SgemmPlot reads back from a JSON table. */
+    public static int rowsReadBack(Path json) throws IOException {
+        return SgemmPlot.read(json).rows().size();
+    }
+
     public static Peer.Measurement parsePeer(String answer) {
         return Peer.parse(answer);
     }

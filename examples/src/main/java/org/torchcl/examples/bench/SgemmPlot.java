@@ -1,20 +1,53 @@
 package org.torchcl.examples.bench;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Draws GFLOP/s (log scale) against n for the square products: one line per device and one per peer. */
-final class SgemmPlot {
+/**
+ * Draws GFLOP/s (log scale) against n for the square products: one line per device and one per
+ * peer. {@code SgemmPlot sgemm.json sgemm.png} draws a table SgemmBench wrote with {@code --json}
+ * on another machine (the GPU machine's runtime has no AWT).
+ */
+public final class SgemmPlot {
+
+    private static final Pattern ROW = Pattern.compile("\\{\"device\": \"([^\"]*)\", \"case\": \"([^\"]*)\", "
+            + "\"value\": ([^,]*), \"unit\": \"([^\"]*)\", \"runs\": (\\d+), \"peer\": (null|\"[^\"]*\"), "
+            + "\"peer_value\": ([^,]*),");
 
     private SgemmPlot() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: SgemmPlot SGEMM.json OUT.png");
+            System.exit(2);
+        }
+        write(read(Path.of(args[0])), Path.of(args[1]));
+    }
+
+    /** Reads back the rows of a JSON table written by {@link Report#writeJson}. */
+    static Report read(Path json) throws IOException {
+        Report report = new Report("sgemm GFLOP/s");
+        for (String line : Files.readAllLines(json)) {
+            Matcher m = ROW.matcher(line.trim());
+            if (m.find()) {
+                String peer = m.group(6).equals("null") ? null : m.group(6).substring(1, m.group(6).length() - 1);
+                report.add(new Report.Row(m.group(1), m.group(2), Double.parseDouble(m.group(3)), m.group(4),
+                        Integer.parseInt(m.group(5)), m.group(7).equals("null") ? null : Double.valueOf(m.group(7)), peer));
+            }
+        }
+        return report;
     }
 
     static void write(Report report, Path png) throws IOException {

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -75,8 +77,11 @@ class GoldenParityTest {
         return TestDevices.all().flatMap(device -> cases().keySet().stream().map(name -> Arguments.of(name, device)));
     }
 
-    static Path golden(String name) throws Exception {
-        return Path.of(GoldenParityTest.class.getResource("/golden/" + name + ".safetensors").toURI());
+    /** The golden file's bytes: read from the classpath, so the suite also runs from its test jar. */
+    static ByteBuffer golden(String name) throws IOException {
+        try (InputStream in = GoldenParityTest.class.getResourceAsStream("/golden/" + name + ".safetensors")) {
+            return ByteBuffer.wrap(in.readAllBytes());
+        }
     }
 
     @ParameterizedTest(name = "{0} on {1}")
