@@ -13,7 +13,8 @@ import org.torchcl.backend.GemmShape;
  * {@link #reshape} share storage with the tensor they came from.
  *
  * <p>Device memory is released by {@link #close()} (the storage goes when its last tensor or view
- * is closed); a tensor that becomes unreachable unclosed is released by a {@link Cleaner} later.
+ * is closed) or by the {@link TensorScope} the tensor was made in; a tensor that becomes
+ * unreachable unclosed is released by a {@link Cleaner} later, and reported as a leak.
  * Using a closed tensor throws {@link IllegalStateException}. Host memory is touched only by
  * {@link #toArray()} / {@link #item()} and by {@code Torch.tensor(...)}.
  *
@@ -33,28 +34,41 @@ public final class Tensor implements AutoCloseable {
     private final Storage storage;
     private final Release release;
     private final Cleaner.Cleanable cleanable;
+    private volatile TensorScope scope;
 
     /** Takes over one reference to {@code storage}. */
     private Tensor(Storage storage, int[] shape) {
         this.storage = storage;
         this.shape = shape;
         this.numel = Shapes.numel(shape);
-        this.release = new Release(storage);
+        this.release = new Release(storage, shape, LeakDetection.creationSite());
         this.cleanable = CLEANER.register(this, release);
+        TensorScope.register(this);
     }
 
-    /** Releases the storage reference exactly once, from close() or from the cleaner. */
+    /**
+     * Releases the storage reference exactly once, from close() or from the cleaner; in the second
+     * case the tensor leaked, and {@link LeakDetection} says so.
+     */
     private static final class Release implements Runnable {
         private final Storage storage;
+        private final int[] shape;
+        private final Throwable creationSite;
+        private volatile boolean closing;
         private volatile boolean done;
 
-        Release(Storage storage) {
+        Release(Storage storage, int[] shape, Throwable creationSite) {
             this.storage = storage;
+            this.shape = shape;
+            this.creationSite = creationSite;
         }
 
         @Override
         public void run() {
             done = true;
+            if (!closing) {
+                LeakDetection.leaked(Shapes.str(shape) + " on " + storage.backend.device(), creationSite);
+            }
             storage.release();
         }
     }
@@ -350,7 +364,21 @@ public final class Tensor implements AutoCloseable {
     /** Releases this tensor's reference to its storage now. Idempotent. */
     @Override
     public void close() {
+        release.closing = true;
         cleanable.clean();
+        TensorScope owner = scope;
+        if (owner != null) {
+            TensorScope.detach(this);
+        }
+    }
+
+    /** The scope that will close this tensor, if any. */
+    TensorScope scope() {
+        return scope;
+    }
+
+    void scope(TensorScope owner) {
+        this.scope = owner;
     }
 
     Buffer buffer() {

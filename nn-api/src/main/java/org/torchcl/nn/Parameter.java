@@ -2,6 +2,7 @@ package org.torchcl.nn;
 
 import org.torchcl.Device;
 import org.torchcl.Tensor;
+import org.torchcl.TensorScope;
 
 /**
  * A module's learnable tensor. The module owns it: {@link Module#close()} and {@link Module#to}
@@ -11,11 +12,12 @@ public class Parameter {
 
     private volatile Tensor data;
 
+    /** Takes ownership of {@code data}: no {@link TensorScope} will close it from now on. */
     public Parameter(Tensor data) {
         if (data == null) {
             throw new IllegalArgumentException("parameter data must not be null (use UninitializedParameter)");
         }
-        this.data = data;
+        this.data = TensorScope.detach(data);
     }
 
     /** For {@link UninitializedParameter}, which has no data yet. */
@@ -43,7 +45,7 @@ public class Parameter {
     /** Moves the values to {@code target} and releases the old copy. */
     void moveTo(Device target) {
         Tensor old = data;
-        data = old.to(target);
+        data = TensorScope.detach(old.to(target));
         old.close();
     }
 

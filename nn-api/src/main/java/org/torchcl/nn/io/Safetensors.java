@@ -37,6 +37,9 @@ public final class Safetensors {
 
     /** Every tensor of the file at {@code path}, on {@code device}. The caller closes the result. */
     public static LoadedTensors load(Path path, Device device) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path must not be null");
+        }
         requireDevice(device);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -48,6 +51,9 @@ public final class Safetensors {
 
     /** Every tensor of a safetensors image held in memory (from a classpath resource, say). */
     public static LoadedTensors load(ByteBuffer bytes, Device device) throws IOException {
+        if (bytes == null) {
+            throw new IllegalArgumentException("bytes must not be null");
+        }
         requireDevice(device);
         ByteBuffer whole = bytes.slice();
         return read(whole.remaining(), (offset, length) -> whole.duplicate().position((int) offset)
@@ -59,6 +65,9 @@ public final class Safetensors {
      * stored shapes; the loaded copies are freed afterwards.
      */
     public static void loadInto(Module module, Path path) throws IOException {
+        if (module == null) {
+            throw new IllegalArgumentException("module must not be null");
+        }
         try (LoadedTensors tensors = load(path, module.device())) {
             module.loadStateDict(tensors);
         }
@@ -66,6 +75,9 @@ public final class Safetensors {
 
     /** Reads only the header's {@code __metadata__}: nothing is allocated on any device. */
     public static Map<String, String> metadata(Path path) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path must not be null");
+        }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             return header(channel.size(), (offset, length) -> channel.map(FileChannel.MapMode.READ_ONLY, offset,
                     length)).metadata;
