@@ -17,9 +17,16 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -48,12 +55,24 @@ import org.slf4j.LoggerFactory;
  * {@link KernelCache} so later JVMs skip the source compile. Every failing call becomes an
  * {@link OpenClException}.
  *
- * <p>A {@code cl_kernel} holds its arguments, so setting them and enqueueing happen under a
- * per-kernel lock; everything else is thread-safe in OpenCL itself.
+ * <p>A {@code cl_kernel} holds its arguments, so each launch borrows a kernel object no other
+ * thread is using from a small pool; everything else is thread-safe in OpenCL itself.
  */
 public final class OpenClBackend implements Backend {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenClBackend.class);
+    /**
+     * OpenCL compilers run in the calling thread: clBuildProgram everywhere, and PoCL again at the
+     * first launch of a kernel with a new work-group size. Their LLVM recursion can overflow a
+     * default 1 MiB Java thread stack, which kills the JVM without a trace (seen with PoCL), so
+     * builds and first launches run on this thread with a large stack instead.
+     */
+    private static final long COMPILER_STACK_BYTES = 256L << 20;
+    private static final ExecutorService COMPILER = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(null, task, "torchcl-opencl-compiler", COMPILER_STACK_BYTES);
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final Device device;
     private final OpenClDeviceInfo info;
@@ -63,7 +82,8 @@ public final class OpenClBackend implements Backend {
     private final KernelCache cache = KernelCache.configured();
     private final long elementwiseGroup;
     private final Map<String, cl_program> programs = new ConcurrentHashMap<>();
-    private final Map<String, cl_kernel> kernels = new ConcurrentHashMap<>();
+    private final Map<String, Deque<cl_kernel>> kernels = new ConcurrentHashMap<>();
+    private final Set<String> launchedShapes = ConcurrentHashMap.newKeySet();
     private volatile GemmConfig gemmConfig;
     private final boolean smallMFits;
 
@@ -336,7 +356,38 @@ public final class OpenClBackend implements Backend {
      */
     private cl_program program(Program program, String options) {
         return programs.computeIfAbsent(program.file + " " + options,
-                key -> build(program.file, KernelSources.load(program.file), options));
+                key -> onCompilerThread(() -> build(program.file, KernelSources.load(program.file), options)));
+    }
+
+    /** Runs {@code work} on the large-stack compiler thread and waits for it; exceptions pass through. */
+    private static <T> T onCompilerThread(Callable<T> work) {
+        if (Thread.currentThread().getName().equals("torchcl-opencl-compiler")) {
+            return call(work);
+        }
+        try {
+            return COMPILER.submit(() -> call(work)).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while an OpenCL program was being compiled", e);
+        }
+    }
+
+    private static <T> T call(Callable<T> work) {
+        try {
+            return work.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -424,13 +475,19 @@ public final class OpenClBackend implements Backend {
         return new String(bytes, 0, end, StandardCharsets.UTF_8).trim();
     }
 
-    private cl_kernel kernel(Program program, String options, String name) {
+    /** The idle kernel objects of one kernel; as many exist as launches ever ran at the same time. */
+    private Deque<cl_kernel> kernelPool(Program program, String options, String name) {
         return kernels.computeIfAbsent(name + " " + options, key -> {
-            int[] status = new int[1];
-            cl_kernel kernel = CL.clCreateKernel(program(program, options), name, status);
-            check(status[0], "clCreateKernel(" + name + ")");
-            return kernel;
+            program(program, options);
+            return new ConcurrentLinkedDeque<>();
         });
+    }
+
+    private cl_kernel createKernel(Program program, String options, String name) {
+        int[] status = new int[1];
+        cl_kernel kernel = CL.clCreateKernel(program(program, options), name, status);
+        check(status[0], "clCreateKernel(" + name + ")");
+        return kernel;
     }
 
     private void launch1d(Program program, String name, long items, Object... args) {
@@ -444,13 +501,36 @@ public final class OpenClBackend implements Backend {
      */
     private void launch(Program program, String options, String name, long[] global, long[] local, cl_event event,
                         Object... args) {
-        cl_kernel kernel = kernel(program, options, name);
-        synchronized (kernel) {
+        String shape = name + " " + options + " " + java.util.Arrays.toString(local);
+        if (launchedShapes.contains(shape)) {
+            enqueue(program, options, name, global, local, event, args);
+        } else {
+            onCompilerThread(() -> {
+                enqueue(program, options, name, global, local, event, args);
+                return null;
+            });
+            launchedShapes.add(shape);
+        }
+    }
+
+    private void enqueue(Program program, String options, String name, long[] global, long[] local, cl_event event,
+                         Object... args) {
+        // A cl_kernel holds its arguments until the enqueue, so concurrent launches each borrow their
+        // own from a pool rather than queue up on one locked kernel object; unlike per-thread kernels
+        // a pool does not grow with thread churn.
+        Deque<cl_kernel> pool = kernelPool(program, options, name);
+        cl_kernel kernel = pool.pollFirst();
+        if (kernel == null) {
+            kernel = createKernel(program, options, name);
+        }
+        try {
             for (int i = 0; i < args.length; i++) {
                 setArg(kernel, name, i, args[i]);
             }
             check(CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, event),
                     "clEnqueueNDRangeKernel(" + name + ")");
+        } finally {
+            pool.offerFirst(kernel);
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("launched {} on {}: global {}, local {}", name, device, java.util.Arrays.toString(global),

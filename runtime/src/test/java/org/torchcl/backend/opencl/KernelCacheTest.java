@@ -117,9 +117,12 @@ class KernelCacheTest {
             Device device = Device.parse(args[0]);
             long started = System.nanoTime();
             Torch.manualSeed(1);
-            try (Tensor x = Torch.rand(device, 8, 64); Tensor w = Torch.rand(device, 32, 64);
-                 Tensor y = Torch.linear(x, w, null)) {
+            // A batch of 32 runs the tiled sgemm, a single row the small-batch kernel.
+            try (Tensor x = Torch.rand(device, 32, 64); Tensor w = Torch.rand(device, 32, 64);
+                 Tensor one = Torch.rand(device, 1, 64);
+                 Tensor y = Torch.linear(x, w, null); Tensor single = Torch.linear(one, w, null)) {
                 float[] out = y.toArray();
+                single.toArray();
                 System.out.println("first forward " + (System.nanoTime() - started) / 1_000_000 + " ms");
                 System.out.println("result " + out[0] + " " + out[out.length - 1]);
             }
