@@ -1,4 +1,4 @@
-package org.torchcl.nn;
+package org.torchcl.examples;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,9 +12,12 @@ import org.torchcl.Device;
 import org.torchcl.TestDevices;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
+import org.torchcl.nn.LazyLinear;
+import org.torchcl.nn.LinearOptions;
+import org.torchcl.nn.Sequential;
 
-/** The seed's four scenarios on every device. */
-class ScenariosTest {
+/** The seed's four scenarios, through the examples' own model classes, on every device. */
+class ScenarioModelsTest {
 
     static Stream<Device> devices() {
         return TestDevices.all();
@@ -23,7 +26,7 @@ class ScenariosTest {
     @ParameterizedTest
     @MethodSource("devices")
     void simpleNetLearnsItsClassifierWidthFromTheConvOutput(Device device) {
-        try (Scenarios.SimpleNet net = new Scenarios.SimpleNet(device); Tensor x = Torch.randn(device, 4, 3, 32, 32)) {
+        try (SimpleNet.Net net = new SimpleNet.Net(device); Tensor x = Torch.randn(device, 4, 3, 32, 32)) {
             assertEquals(0, net.fc.inFeatures());
             try (Tensor y = net.forward(x)) {
                 assertArrayEquals(new int[] {4, 10}, y.shape());
@@ -36,7 +39,7 @@ class ScenariosTest {
     @MethodSource("devices")
     void dynamicMlpTakesAnyInputWidth(Device device) {
         for (int width : new int[] {17, 784}) {
-            try (Sequential mlp = Scenarios.dynamicMlp(device); Tensor x = Torch.randn(device, 8, width);
+            try (Sequential mlp = DynamicMlp.build(device); Tensor x = Torch.randn(device, 8, width);
                  Tensor y = mlp.forward(x)) {
                 assertArrayEquals(new int[] {8, 256}, y.shape());
                 assertEquals(width, ((LazyLinear) mlp.get(0)).inFeatures());
@@ -48,13 +51,13 @@ class ScenariosTest {
         }
     }
 
+    /** test_chained_initialization of PyTorch's lazy-module tests: one forward materializes the chain. */
     @ParameterizedTest
     @MethodSource("devices")
     void initializationStateIsVisibleBeforeAndAfter(Device device) {
-        try (Sequential model = new Sequential(new LazyLinear(10, LinearOptions.defaults().withDevice(device)),
-                new LazyLinear(20, LinearOptions.defaults().withDevice(device)))) {
+        LinearOptions on = LinearOptions.defaults().withDevice(device);
+        try (Sequential model = new Sequential(new LazyLinear(10, on), new LazyLinear(20, on))) {
             assertTrue(model.hasUninitializedParams());
-            // test_chained_initialization: one forward materializes the whole chain.
             try (Tensor x = Torch.ones(device, 5, 5); Tensor y = model.forward(x)) {
                 assertFalse(model.hasUninitializedParams());
                 assertArrayEquals(new int[] {10, 5}, model.namedParameters().get("0.weight").shape());
@@ -66,17 +69,16 @@ class ScenariosTest {
 
     @ParameterizedTest
     @MethodSource("devices")
-    void featureExtractorAdaptsItsClassifierToTheImageSize(Device device) {
+    void featureExtractorSizesItsClassifierByForwardAndByInitialize(Device device) {
         for (int size : new int[] {16, 28}) {
-            try (Scenarios.FeatureExtractor model = new Scenarios.FeatureExtractor(device);
+            int after = (size - 3) / 2 + 1;
+            try (FeatureExtractor.Model model = new FeatureExtractor.Model(device);
                  Tensor x = Torch.randn(device, 2, 3, size, size); Tensor y = model.forward(x)) {
-                int after = (size - 3) / 2 + 1;
                 assertEquals(32 * after * after, model.classifier.inFeatures());
                 assertArrayEquals(new int[] {2, 10}, y.shape());
             }
-            try (Scenarios.FeatureExtractor model = new Scenarios.FeatureExtractor(device)) {
+            try (FeatureExtractor.Model model = new FeatureExtractor.Model(device)) {
                 model.initialize(1, 3, size, size);
-                int after = (size - 3) / 2 + 1;
                 assertEquals(32 * after * after, model.classifier.inFeatures(), "initialize agrees with forward");
             }
         }
