@@ -51,26 +51,7 @@ class ConformanceTest {
     @MethodSource("gemmCases")
     void gemmMatchesFloat64Reference(Device device, GemmShape s) {
         Backend backend = device.backend();
-        int sizeA = (int) (s.strideA() * (s.batch() - 1) + (long) s.m() * s.k());
-        int sizeB = (int) (s.strideB() * (s.batch() - 1) + (long) s.k() * s.n());
-        int sizeC = (int) (s.strideC() * (s.batch() - 1) + (long) s.m() * s.n());
-        float[] a = Reference.randomFloats(1, sizeA);
-        float[] b = Reference.randomFloats(2, sizeB);
-        float[] bias = Reference.randomFloats(3, Math.max(s.m(), s.n()));
-        Buffer ba = upload(backend, a);
-        Buffer bb = upload(backend, b);
-        Buffer bbias = upload(backend, bias);
-        Buffer bc = backend.allocate(sizeC);
-        try {
-            backend.gemm(s, ba, bb, bbias, bc);
-            float[] c = new float[sizeC];
-            backend.read(bc, c, sizeC);
-            Reference.assertGemm(s, a, b, bias, c);
-        } finally {
-            for (Buffer buffer : List.of(ba, bb, bbias, bc)) {
-                backend.free(buffer);
-            }
-        }
+        Reference.checkGemm(backend, s, 1, (a, b, bias, c) -> backend.gemm(s, a, b, bias, c));
     }
 
     @ParameterizedTest

@@ -3,7 +3,12 @@ package org.torchcl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import org.torchcl.backend.Backend;
+import org.torchcl.backend.Buffer;
 import org.torchcl.backend.GemmShape;
 
 /** float64 references and tolerant comparisons for the conformance tests. */
@@ -98,5 +103,45 @@ final class Reference {
                 fail("element " + i + ": got " + actual[i] + ", expected " + expected[i] + " +- " + tolerance);
             }
         }
+    }
+
+    /** One way of running a product on a backend: its plain gemm, or a timed variant. */
+    @FunctionalInterface
+    interface GemmCall {
+        void run(Buffer a, Buffer b, Buffer bias, Buffer c);
+    }
+
+    /**
+     * Uploads random operands (and a bias long enough for either mode) for {@code s}, runs
+     * {@code call}, checks the result with {@link #assertGemm} and frees everything.
+     */
+    static void checkGemm(Backend backend, GemmShape s, long seed, GemmCall call) {
+        int sizeA = (int) (s.strideA() * (s.batch() - 1) + (long) s.m() * s.k());
+        int sizeB = (int) (s.strideB() * (s.batch() - 1) + (long) s.k() * s.n());
+        int sizeC = (int) (s.strideC() * (s.batch() - 1) + (long) s.m() * s.n());
+        float[] a = randomFloats(seed, sizeA);
+        float[] b = randomFloats(seed + 1, sizeB);
+        float[] bias = randomFloats(seed + 2, Math.max(s.m(), s.n()));
+        List<Buffer> buffers = new ArrayList<>();
+        try {
+            Buffer ba = upload(backend, a, buffers);
+            Buffer bb = upload(backend, b, buffers);
+            Buffer bbias = upload(backend, bias, buffers);
+            Buffer bc = backend.allocate(sizeC);
+            buffers.add(bc);
+            call.run(ba, bb, bbias, bc);
+            float[] c = new float[sizeC];
+            backend.read(bc, c, sizeC);
+            assertGemm(s, a, b, bias, c);
+        } finally {
+            buffers.forEach(backend::free);
+        }
+    }
+
+    private static Buffer upload(Backend backend, float[] data, List<Buffer> buffers) {
+        Buffer buffer = backend.allocate(data.length);
+        buffers.add(buffer);
+        backend.write(FloatBuffer.wrap(data), buffer);
+        return buffer;
     }
 }

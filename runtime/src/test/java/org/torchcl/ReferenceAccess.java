@@ -1,5 +1,7 @@
 package org.torchcl;
 
+import org.torchcl.backend.Backend;
+import org.torchcl.backend.Buffer;
 import org.torchcl.backend.GemmShape;
 
 /** Opens the package-private {@link Reference} helpers to the backend test packages. */
@@ -8,11 +10,14 @@ public final class ReferenceAccess {
     private ReferenceAccess() {
     }
 
-    public static float[] randomFloats(long seed, int count) {
-        return Reference.randomFloats(seed, count);
+    /** {@link Reference#checkGemm} with {@code call} returning nothing the check needs. */
+    public static void checkGemm(Backend backend, GemmShape s, long seed, GemmCall call) {
+        Reference.checkGemm(backend, s, seed, call::run);
     }
 
-    public static void assertGemm(GemmShape s, float[] a, float[] b, float[] bias, float[] actual) {
-        Reference.assertGemm(s, a, b, bias, actual);
+    /** A product to check, run however the caller likes. */
+    @FunctionalInterface
+    public interface GemmCall {
+        void run(Buffer a, Buffer b, Buffer bias, Buffer c);
     }
 }

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.FloatBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.torchcl.Device;
 import org.torchcl.ReferenceAccess;
-import org.torchcl.backend.Buffer;
 import org.torchcl.backend.GemmShape;
 
 /** Every tile shape the tuner may pick computes the same products; configs round-trip as text. */
@@ -49,31 +47,13 @@ class SgemmConfigsTest {
     }
 
     private static void runAndCheck(OpenClBackend backend, GemmConfig config, GemmShape s) {
-        int sizeA = (int) (s.strideA() * (s.batch() - 1) + (long) s.m() * s.k());
-        int sizeB = (int) (s.strideB() * (s.batch() - 1) + (long) s.k() * s.n());
-        int sizeC = (int) (s.strideC() * (s.batch() - 1) + (long) s.m() * s.n());
-        float[] a = ReferenceAccess.randomFloats(21, sizeA);
-        float[] b = ReferenceAccess.randomFloats(22, sizeB);
-        float[] bias = ReferenceAccess.randomFloats(23, Math.max(s.m(), s.n()));
-        Buffer ba = backend.allocate(sizeA);
-        Buffer bb = backend.allocate(sizeB);
-        Buffer bbias = backend.allocate(bias.length);
-        Buffer bc = backend.allocate(sizeC);
         try {
-            backend.write(FloatBuffer.wrap(a), ba);
-            backend.write(FloatBuffer.wrap(b), bb);
-            backend.write(FloatBuffer.wrap(bias), bbias);
-            long nanos = backend.timeGemm(s, ba, bb, bbias, bc, config);
-            assertTrue(nanos >= 0, "profiling gave " + nanos + " ns");
-            float[] c = new float[sizeC];
-            backend.read(bc, c, sizeC);
-            ReferenceAccess.assertGemm(s, a, b, bias, c);
+            ReferenceAccess.checkGemm(backend, s, 21, (a, b, bias, c) -> {
+                long nanos = backend.timeGemm(s, a, b, bias, c, config);
+                assertTrue(nanos >= 0, "profiling gave " + nanos + " ns");
+            });
         } catch (AssertionError e) {
             throw new AssertionError(config + ": " + e.getMessage(), e);
-        } finally {
-            for (Buffer buffer : List.of(ba, bb, bbias, bc)) {
-                backend.free(buffer);
-            }
         }
     }
 
