@@ -12,7 +12,8 @@ import org.torchcl.backend.PhiloxStart;
 
 /**
  * The pure-Java backend: heap float arrays, loops split over one fork-join worker per core. Every
- * call completes before it returns. Uniform samples equal the OpenCL kernels' bit for bit.
+ * call completes before it returns. Uniform samples equal the OpenCL kernels' bit for bit. sgemm
+ * runs on {@link CpuKernels}, Vector API ones when the JVM has {@code jdk.incubator.vector}.
  */
 public final class CpuBackend implements Backend {
 
@@ -25,7 +26,7 @@ public final class CpuBackend implements Backend {
 
     private final MemoryCounter memory = new MemoryCounter();
     private final Parallel parallel = new Parallel(Runtime.getRuntime().availableProcessors());
-    private final CpuGemm gemm = new CpuGemm(parallel);
+    private final CpuKernels kernels = CpuKernels.select(parallel);
 
     private CpuBackend() {
     }
@@ -153,7 +154,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gemm(GemmShape shape, Buffer a, Buffer b, Buffer bias, Buffer c) {
-        gemm.run(shape, data(a), data(b), bias == null ? null : data(bias), data(c));
+        kernels.gemm.run(shape, data(a), data(b), bias == null ? null : data(bias), data(c));
     }
 
     @Override
