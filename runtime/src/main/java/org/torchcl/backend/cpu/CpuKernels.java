@@ -15,19 +15,21 @@ final class CpuKernels {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     final CpuGemm gemm;
+    final CpuPhilox philox;
 
-    private CpuKernels(CpuGemm gemm) {
+    private CpuKernels(CpuGemm gemm, CpuPhilox philox) {
         this.gemm = gemm;
+        this.philox = philox;
     }
 
     static CpuKernels select(Parallel parallel) {
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
-            LOG.info("CPU kernels: Vector API ({}-bit vectors) for sgemm, {} threads",
+            LOG.info("CPU kernels: Vector API ({}-bit vectors) for sgemm and Philox, {} threads",
                     VectorGemm.vectorBits(), parallel.threads());
-            return new CpuKernels(new VectorGemm(parallel));
+            return new CpuKernels(new VectorGemm(parallel), new VectorPhilox());
         }
         LOG.info("CPU kernels: plain Java, {} threads; run the JVM with --add-modules {} for much faster CPU math"
-                + " (sgemm)", parallel.threads(), VECTOR_MODULE);
-        return new CpuKernels(new ScalarGemm(parallel));
+                + " (sgemm and random numbers)", parallel.threads(), VECTOR_MODULE);
+        return new CpuKernels(new ScalarGemm(parallel), new ScalarPhilox());
     }
 }
