@@ -16,9 +16,12 @@ import org.torchcl.backend.GemmShape;
  */
 final class VectorGemm implements CpuGemm {
 
-    /** Depth of a packed block: an NR-column panel of it (48 KiB for 16 lanes) stays in L1/L2. */
-    private static final int KC = 256;
-    /** Rows of op(A) one task packs: MC x KC floats (128 KiB), reused from L2 for every panel. */
+    /**
+     * Depth of a packed block. Long enough that C is loaded and stored rarely; short enough that an
+     * MR-row panel of A (16 KiB) stays in L1 and an NR-column panel of B (96 KiB for 16 lanes) in L2.
+     */
+    private static final int KC = 512;
+    /** Rows of op(A) one task packs: MC x KC floats (256 KiB), reused from L2 for every panel. */
     private static final int MC = 128;
     /** Tasks per thread when a product is split, so that work stealing can even out the cores. */
     private static final int TASKS_PER_THREAD = 4;
