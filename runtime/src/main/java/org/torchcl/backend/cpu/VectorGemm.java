@@ -11,8 +11,8 @@ import org.torchcl.backend.GemmShape;
  * absorbs the transposes and the ragged edges (padding with zeros), so one kernel serves every
  * shape. A bias becomes one more depth index, bias times one, so it costs the kernel nothing.
  *
- * <p>A product with few rows against a Linear weight ({@code transB}) goes to
- * {@link VectorRowDots} instead: there packing B would cost as much as the product.
+ * <p>A product of a short A and a Linear weight ({@code transB}) goes to {@link VectorRowDots}
+ * instead: there packing (transposing) the weight would cost about as much as the product.
  */
 final class VectorGemm implements CpuGemm {
 
@@ -25,8 +25,12 @@ final class VectorGemm implements CpuGemm {
     private static final int MC = 128;
     /** Tasks per thread when a product is split, so that work stealing can even out the cores. */
     private static final int TASKS_PER_THREAD = 4;
-    /** The most rows of A for which {@link VectorRowDots} beats packing a transposed B. */
-    private static final int ROW_DOTS_MAX_ROWS = 16;
+    /** Up to this many rows of A, a product against a weight is bound by streaming the weight. */
+    private static final int FEW_ROWS = 16;
+    /** Up to this many rows, A stays in cache while {@link VectorRowDots} streams a weight past it. */
+    private static final int ROW_DOTS_MAX_ROWS = 128;
+    /** From this depth on, the reductions that end each row-dots tile cost little. */
+    private static final int ROW_DOTS_MIN_DEPTH = 1024;
 
     private final Parallel parallel;
     private final VectorRowDots rowDots;
@@ -38,17 +42,28 @@ final class VectorGemm implements CpuGemm {
 
     @Override
     public void run(GemmShape s, float[] a, float[] b, float[] bias, float[] c) {
-        boolean rowsAgainstWeight = s.transB() && !s.transA() && s.m() <= ROW_DOTS_MAX_ROWS;
+        boolean useRowDots = rowDotsPay(s);
         for (int batch = 0; batch < s.batch(); batch++) {
             int offA = (int) (batch * s.strideA());
             int offB = (int) (batch * s.strideB());
             int offC = (int) (batch * s.strideC());
-            if (rowsAgainstWeight) {
+            if (useRowDots) {
                 rowDots.run(s, a, offA, b, offB, bias, c, offC);
             } else {
                 packed(s, PackedOperand.rowsOfA(s, a, offA, bias), PackedOperand.columnsOfB(s, b, offB, bias), c, offC);
             }
         }
+    }
+
+    /**
+     * Whether {@link VectorRowDots} beats packing for {@code s}: A times a weight stored {@code [n, k]}
+     * whose packing (a transpose) would not be repaid, because A has few rows, or because it has at
+     * most {@link #ROW_DOTS_MAX_ROWS} rows, so it stays in cache while the weight streams past once,
+     * and the rows are long enough to amortize the dot products' final reductions.
+     */
+    private static boolean rowDotsPay(GemmShape s) {
+        return s.transB() && !s.transA()
+                && (s.m() <= FEW_ROWS || s.m() <= ROW_DOTS_MAX_ROWS && s.k() >= ROW_DOTS_MIN_DEPTH);
     }
 
     private void packed(GemmShape s, PackedOperand left, PackedOperand right, float[] c, int offC) {

@@ -27,11 +27,12 @@ class CpuGemmTest {
                 GemmShape.of(129, 97, 300).withTransA(true).withTransB(true),
                 GemmShape.of(129, 97, 300).withBias(Bias.PER_COLUMN),
                 GemmShape.of(65, 31, 19).withTransA(true).withBias(Bias.PER_ROW),
-                // A few rows against a Linear weight, with depths that are no multiple of the lanes.
+                // A short A against a Linear weight, with depths that are no multiple of the lanes.
                 GemmShape.of(1, 4096, 257).withTransB(true).withBias(Bias.PER_COLUMN),
                 GemmShape.of(5, 37, 1029).withTransB(true).withBias(Bias.PER_ROW),
                 GemmShape.of(16, 130, 255).withTransB(true),
                 GemmShape.of(17, 130, 255).withTransB(true).withBias(Bias.PER_COLUMN),
+                GemmShape.of(100, 67, 1031).withTransB(true).withBias(Bias.PER_ROW),
                 // Batches: separate matrices; a shared A (stride 0), as Conv2d runs it; a shared weight
                 // with gaps between the C matrices.
                 GemmShape.of(33, 40, 27).withBatch(3, 33 * 27, 27 * 40, 33 * 40),
