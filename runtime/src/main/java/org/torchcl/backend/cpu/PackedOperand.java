@@ -1,5 +1,6 @@
 package org.torchcl.backend.cpu;
 
+import java.util.Arrays;
 import org.torchcl.backend.GemmShape;
 
 /**
@@ -46,28 +47,6 @@ final class PackedOperand {
                 s.bias() != GemmShape.Bias.NONE, s.bias() == GemmShape.Bias.PER_COLUMN ? bias : null);
     }
 
-    /** Eight lines from {@code src} on, contiguous along the depth, to eight adjacent floats per depth. */
-    private void copyEightLines(int src, int depths, float[] dst, int dstOff, int width) {
-        int s1 = src + across;
-        int s2 = s1 + across;
-        int s3 = s2 + across;
-        int s4 = s3 + across;
-        int s5 = s4 + across;
-        int s6 = s5 + across;
-        int s7 = s6 + across;
-        for (int d = 0; d < depths; d++) {
-            int o = dstOff + d * width;
-            dst[o] = data[src + d];
-            dst[o + 1] = data[s1 + d];
-            dst[o + 2] = data[s2 + d];
-            dst[o + 3] = data[s3 + d];
-            dst[o + 4] = data[s4 + d];
-            dst[o + 5] = data[s5 + d];
-            dst[o + 6] = data[s6 + d];
-            dst[o + 7] = data[s7 + d];
-        }
-    }
-
     /** The number of depth indices, counting the bias's. */
     int depth() {
         return biasDepth ? k + 1 : k;
@@ -108,8 +87,32 @@ final class PackedOperand {
                 dst[dstOff + stored * width + x] = bias == null ? 1f : bias[x0 + x];
             }
         }
-        for (int d = 0; d < kc; d++) {
-            java.util.Arrays.fill(dst, dstOff + d * width + lines, dstOff + (d + 1) * width, 0f);
+        if (lines < width) {
+            for (int d = 0; d < kc; d++) {
+                Arrays.fill(dst, dstOff + d * width + lines, dstOff + (d + 1) * width, 0f);
+            }
+        }
+    }
+
+    /** Eight lines from {@code src} on, contiguous along the depth, to eight adjacent floats per depth. */
+    private void copyEightLines(int src, int depths, float[] dst, int dstOff, int width) {
+        int s1 = src + across;
+        int s2 = s1 + across;
+        int s3 = s2 + across;
+        int s4 = s3 + across;
+        int s5 = s4 + across;
+        int s6 = s5 + across;
+        int s7 = s6 + across;
+        for (int d = 0; d < depths; d++) {
+            int o = dstOff + d * width;
+            dst[o] = data[src + d];
+            dst[o + 1] = data[s1 + d];
+            dst[o + 2] = data[s2 + d];
+            dst[o + 3] = data[s3 + d];
+            dst[o + 4] = data[s4 + d];
+            dst[o + 5] = data[s5 + d];
+            dst[o + 6] = data[s6 + d];
+            dst[o + 7] = data[s7 + d];
         }
     }
 }

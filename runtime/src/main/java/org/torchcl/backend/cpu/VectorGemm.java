@@ -5,9 +5,9 @@ import org.torchcl.backend.GemmShape;
 
 /**
  * sgemm on Vector API registers, the GotoBLAS/BLIS way. For each block of {@link #KC} depth
- * indices, op(B) is packed once into panels of {@link VectorMicroKernel#NR} columns shared by all
- * threads; each task then packs {@link #MC} rows of op(A) into panels of
- * {@link VectorMicroKernel#MR} rows and runs the register-tile kernel over its share of C. Packing
+ * indices, op(B) is packed once into panels of {@link VectorMicroKernel#NR} columns; each task
+ * packs {@link #MC} rows of op(A) into panels of {@link VectorMicroKernel#MR} rows and runs the
+ * register-tile kernel over its share of C, a block of rows times a group of panels. Packing
  * absorbs the transposes and the ragged edges (padding with zeros), so one kernel serves every
  * shape. A bias becomes one more depth index, bias times one, so it costs the kernel nothing.
  *
