@@ -12,14 +12,14 @@ import org.torchcl.backend.Buffer;
 import org.torchcl.backend.GemmShape;
 
 /** float64 references and tolerant comparisons for the conformance tests. */
-final class Reference {
+public final class Reference {
 
     private static final double FLOAT_EPS = Math.ulp(1.0f);
 
     private Reference() {
     }
 
-    static float[] randomFloats(long seed, int count) {
+    public static float[] randomFloats(long seed, int count) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] values = new float[count];
         for (int i = 0; i < count; i++) {
@@ -33,7 +33,7 @@ final class Reference {
      * float32 dot product of length k: {@code (k + 2) * eps * sum |a||b|} (the order of the sum is
      * the backend's business).
      */
-    static void assertGemm(GemmShape s, float[] a, float[] b, float[] bias, float[] actual) {
+    public static void assertGemm(GemmShape s, float[] a, float[] b, float[] bias, float[] actual) {
         for (int batch = 0; batch < s.batch(); batch++) {
             long offA = batch * s.strideA();
             long offB = batch * s.strideB();

@@ -12,7 +12,9 @@ import org.torchcl.backend.PhiloxStart;
 
 /**
  * The pure-Java backend: heap float arrays, loops split over one fork-join worker per core. Every
- * call completes before it returns. Uniform samples equal the OpenCL kernels' bit for bit.
+ * call completes before it returns. Uniform samples equal the OpenCL kernels' bit for bit. sgemm
+ * and the Philox samplers run on {@link CpuKernels}, Vector API ones when the JVM has
+ * {@code jdk.incubator.vector}.
  */
 public final class CpuBackend implements Backend {
 
@@ -20,12 +22,14 @@ public final class CpuBackend implements Backend {
     static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     /** Below this many elements a loop is not worth splitting across threads. */
     private static final long ELEMENTWISE_GRAIN = 1 << 16;
+    /** Words per pass of the normal sampler: its scratch array stays in L1. */
+    private static final int NORMAL_CHUNK = 2048;
 
     private static final CpuBackend INSTANCE = new CpuBackend();
 
     private final MemoryCounter memory = new MemoryCounter();
     private final Parallel parallel = new Parallel(Runtime.getRuntime().availableProcessors());
-    private final CpuGemm gemm = new CpuGemm(parallel);
+    private final CpuKernels kernels = CpuKernels.select(parallel);
 
     private CpuBackend() {
     }
@@ -94,66 +98,57 @@ public final class CpuBackend implements Backend {
     @Override
     public void randomBits(Buffer dst, long count, PhiloxStart start) {
         float[] out = data(dst);
-        forBlocks(count, (block, words) -> {
-            long base = block * 4;
-            for (int w = 0; w < 4 && base + w < count; w++) {
-                out[(int) (base + w)] = Float.intBitsToFloat(words[w]);
-            }
-        }, start);
+        forWordRuns(count, (first, words) -> kernels.philox.bits(start, first, words, out, (int) first));
     }
 
     @Override
     public void uniform(Buffer dst, long count, PhiloxStart start, float low, float scale) {
         float[] out = data(dst);
-        forBlocks(count, (block, words) -> {
-            long base = block * 4;
-            for (int w = 0; w < 4 && base + w < count; w++) {
-                out[(int) (base + w)] = Math.fma(Philox.unitFloat(words[w]), scale, low);
-            }
-        }, start);
+        forWordRuns(count, (first, words) -> kernels.philox.uniform(start, first, words, out, (int) first, low, scale));
     }
 
     @Override
     public void normal(Buffer dst, long count, PhiloxStart start, float mean, float std) {
         float[] out = data(dst);
-        forBlocks(count, (block, words) -> {
-            long base = block * 4;
-            for (int pair = 0; pair < 2; pair++) {
-                float u1 = Philox.unitFloatNonZero(words[2 * pair]);
-                float u2 = Philox.unitFloat(words[2 * pair + 1]);
-                float radius = (float) Math.sqrt(-2.0f * (float) Math.log(u1));
-                float angle = 6.2831855f * u2;
-                long e = base + 2L * pair;
-                if (e < count) {
-                    out[(int) e] = Math.fma(radius * (float) Math.cos(angle), std, mean);
+        forWordRuns(count, (first, words) -> {
+            float[] bits = new float[NORMAL_CHUNK];
+            for (int done = 0; done < words; done += NORMAL_CHUNK) {
+                // Box-Muller takes the words in pairs: draw whole blocks, even past the end.
+                int chunk = Math.min(NORMAL_CHUNK, (words - done + 3) & ~3);
+                kernels.philox.bits(start, first + done, chunk, bits, 0);
+                for (int i = 0; i < chunk; i += 2) {
+                    float u1 = Philox.unitFloatNonZero(Float.floatToRawIntBits(bits[i]));
+                    float u2 = Philox.unitFloat(Float.floatToRawIntBits(bits[i + 1]));
+                    float radius = (float) Math.sqrt(-2.0f * (float) Math.log(u1));
+                    float angle = 6.2831855f * u2;
+                    long e = first + done + i;
+                    if (e < count) {
+                        out[(int) e] = Math.fma(radius * (float) Math.cos(angle), std, mean);
+                    }
+                    if (e + 1 < count) {
+                        out[(int) e + 1] = Math.fma(radius * (float) Math.sin(angle), std, mean);
+                    }
                 }
-                if (e + 1 < count) {
-                    out[(int) e + 1] = Math.fma(radius * (float) Math.sin(angle), std, mean);
-                }
-            }
-        }, start);
-    }
-
-    /** What a sampler does with one Philox block's four words. */
-    @FunctionalInterface
-    private interface BlockConsumer {
-        void accept(long block, int[] words);
-    }
-
-    private void forBlocks(long count, BlockConsumer consumer, PhiloxStart start) {
-        long blocks = (count + 3) / 4;
-        parallel.forRange(blocks, ELEMENTWISE_GRAIN / 4, (first, end) -> {
-            int[] words = new int[4];
-            for (long block = first; block < end; block++) {
-                Philox.blockAt(start, block, words);
-                consumer.accept(block, words);
             }
         });
     }
 
+    /** A run of a draw's words, {@code [first, first + count)}; {@code first} is a multiple of 4. */
+    @FunctionalInterface
+    private interface WordRun {
+        void fill(long first, int count);
+    }
+
+    /** Splits a draw of {@code count} words across the cores at block boundaries. */
+    private void forWordRuns(long count, WordRun run) {
+        long blocks = (count + 3) / 4;
+        parallel.forRange(blocks, ELEMENTWISE_GRAIN / 4, (first, end) ->
+                run.fill(first * 4, (int) (Math.min(count, end * 4) - first * 4)));
+    }
+
     @Override
     public void gemm(GemmShape shape, Buffer a, Buffer b, Buffer bias, Buffer c) {
-        gemm.run(shape, data(a), data(b), bias == null ? null : data(bias), data(c));
+        kernels.gemm.run(shape, data(a), data(b), bias == null ? null : data(bias), data(c));
     }
 
     @Override

@@ -8,11 +8,11 @@ import org.torchcl.backend.PhiloxStart;
  */
 public final class Philox {
 
-    private static final long M0 = 0xD2511F53L;
-    private static final long M1 = 0xCD9E8D57L;
-    private static final int W0 = 0x9E3779B9;
-    private static final int W1 = 0xBB67AE85;
-    private static final float TWO_POW_MINUS_24 = 0x1p-24f;
+    static final long M0 = 0xD2511F53L;
+    static final long M1 = 0xCD9E8D57L;
+    static final int W0 = 0x9E3779B9;
+    static final int W1 = 0xBB67AE85;
+    static final float TWO_POW_MINUS_24 = 0x1p-24f;
 
     private Philox() {
     }

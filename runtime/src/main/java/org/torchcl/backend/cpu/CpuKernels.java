@@ -1,0 +1,35 @@
+package org.torchcl.backend.cpu;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CPU backend's compute kernels, chosen once per JVM: Vector API ones when the JVM was started
+ * with {@code --add-modules jdk.incubator.vector}, plain Java otherwise. The Vector API classes are
+ * only named on the branch that runs when the module is there, so without it they are never
+ * linked.
+ */
+final class CpuKernels {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CpuKernels.class);
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    final CpuGemm gemm;
+    final CpuPhilox philox;
+
+    private CpuKernels(CpuGemm gemm, CpuPhilox philox) {
+        this.gemm = gemm;
+        this.philox = philox;
+    }
+
+    static CpuKernels select(Parallel parallel) {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
+            LOG.info("CPU kernels: Vector API ({}-bit vectors) for sgemm and Philox, {} threads",
+                    VectorGemm.vectorBits(), parallel.threads());
+            return new CpuKernels(new VectorGemm(parallel), new VectorPhilox());
+        }
+        LOG.info("CPU kernels: plain Java, {} threads; run the JVM with --add-modules {} for much faster CPU math"
+                + " (sgemm and random numbers)", parallel.threads(), VECTOR_MODULE);
+        return new CpuKernels(new ScalarGemm(parallel), new ScalarPhilox());
+    }
+}
