@@ -97,7 +97,7 @@ class DockerImagesTest {
     void withNoOpenClLibraryAtAllTheExamplesRunOnTheCpuBackend() {
         try (GenericContainer<?> container = oneShot(image("torchcl/examples-pocl:test", "Dockerfile"))
                 .withEnv("TORCHCL_DEVICE", "auto")
-                .withCommand("sh", "-c", "rm -f /usr/lib/*/libOpenCL.so* && exec java -cp '/opt/torchcl/lib/*' "
+                .withCommand("sh", "-c", "rm -f /usr/lib/*/libOpenCL.so* && exec java --add-modules jdk.incubator.vector -cp '/opt/torchcl/lib/*' "
                         + "org.torchcl.examples.RunAll")) {
             container.start();
             assertContains(container.getLogs(OutputFrame.OutputType.STDOUT), "all 6 examples ran on cpu");
