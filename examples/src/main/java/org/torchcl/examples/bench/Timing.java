@@ -18,14 +18,24 @@ final class Timing {
     private Timing() {
     }
 
+    /** Warm-up keeps running until this much time has passed: the JIT compiles the CPU kernels meanwhile. */
+    static final double WARMUP_SECONDS = 0.5;
+    private static final int MAX_WARMUP_RUNS = 50;
+
     /**
-     * Warms up with {@code warmup} runs, then repeats until {@code maxRuns} runs or about
+     * Warms up with at least {@code warmup} runs and {@value #WARMUP_SECONDS} s (a single run longer
+     * than the budget ends it), then repeats until {@code maxRuns} runs or about
      * {@code budgetSeconds} of measured time, at least {@code minRuns} runs unless one run alone
      * takes longer than the budget.
      */
     static Result median(Run run, int warmup, int minRuns, int maxRuns, double budgetSeconds) {
-        for (int i = 0; i < warmup; i++) {
-            run.seconds();
+        double warmed = 0;
+        for (int i = 0; i < MAX_WARMUP_RUNS && (i < warmup || warmed < WARMUP_SECONDS); i++) {
+            double seconds = run.seconds();
+            warmed += seconds;
+            if (seconds > budgetSeconds) {
+                break;
+            }
         }
         double[] samples = new double[maxRuns];
         double spent = 0;
