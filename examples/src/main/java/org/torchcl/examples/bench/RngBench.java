@@ -30,17 +30,24 @@ public final class RngBench {
         List<Device> devices = line.explicitDevice().map(List::of).orElse(Device.available());
         Progress progress = new Progress(System.out, devices.size() * 3);
         Report report = new Report("Torch.rand and fill throughput");
+        // The peers go first: once an OpenCL driver such as PoCL has run, its idle worker threads
+        // can still take CPU time from a process started after it.
+        Map<Device, Optional<Peer.Measurement>> peers = new LinkedHashMap<>();
         for (Device device : devices) {
-            int count = CommandLine.intOption(rest, "--count", device.isGpu() ? 1 << 28 : 1 << 26);
+            int count = count(rest, device);
+            progress.step(device + " peer");
+            peers.put(device, Peer.measure(SgemmBench.peerKind(device), 2, 5,
+                    List.of(request("rand", count), request("fill", count))));
+        }
+        for (Device device : devices) {
+            int count = count(rest, device);
+            Optional<Peer.Measurement> peer = peers.get(device);
             progress.step(device + " rand of " + count);
             Generator generator = new Generator(1);
             try (Tensor t = Torch.empty(device, count)) {
                 Timing.Result rand = Timing.median(() -> timed(t, () -> t.fillUniform(0f, 1f, generator)), 2, 5, 20, 2.0);
                 progress.step(device + " fill of " + count);
                 Timing.Result fill = Timing.median(() -> timed(t, () -> t.fill(1f)), 2, 5, 20, 2.0);
-                progress.step(device + " peer");
-                Optional<Peer.Measurement> peer = Peer.measure(SgemmBench.peerKind(device), 2, 5,
-                        List.of(request("rand", count), request("fill", count)));
                 double randPerSecond = count / rand.seconds() / 1e9;
                 double fillBytesPerSecond = count * 4.0 / fill.seconds() / 1e9;
                 report.add(new Report.Row(device.toString(), "rand (Gsamples/s)", randPerSecond, "G/s", rand.runs(),
@@ -58,6 +65,10 @@ public final class RngBench {
         if (CommandLine.option(rest, "--json").isPresent()) {
             report.writeJson(Path.of(CommandLine.option(rest, "--json").get()));
         }
+    }
+
+    private static int count(List<String> args, Device device) {
+        return CommandLine.intOption(args, "--count", device.isGpu() ? 1 << 28 : 1 << 26);
     }
 
     /** Wall clock from the call to the end of the work on {@code t}'s device. */

@@ -93,20 +93,8 @@ public final class SgemmBench {
         devices.forEach(d -> plan.put(d, cases(d, sizes, batches)));
         List<String> peerKinds = withPeer ? peerKinds(devices) : List.of();
         Progress progress = new Progress(log, plan.values().stream().mapToInt(List::size).sum() + peerKinds.size());
-        Map<Device, double[]> seconds = new LinkedHashMap<>();
-        Map<Device, int[]> runs = new LinkedHashMap<>();
-        plan.forEach((device, cases) -> {
-            double[] times = new double[cases.size()];
-            int[] counts = new int[cases.size()];
-            for (int i = 0; i < cases.size(); i++) {
-                progress.step(device + " " + cases.get(i).name());
-                Timing.Result result = time(device, cases.get(i).shape(), budget);
-                times[i] = result.seconds();
-                counts[i] = result.runs();
-            }
-            seconds.put(device, times);
-            runs.put(device, counts);
-        });
+        // The peer goes first: once an OpenCL driver such as PoCL has run, its idle worker threads
+        // can still take CPU time from a process started after it.
         Map<String, PeerFigures> peers = new LinkedHashMap<>();
         for (String kind : peerKinds) {
             progress.step("peer on " + kind);
@@ -122,6 +110,20 @@ public final class SgemmBench {
                 peers.put(kind, new PeerFigures(m.name(), byCase));
             });
         }
+        Map<Device, double[]> seconds = new LinkedHashMap<>();
+        Map<Device, int[]> runs = new LinkedHashMap<>();
+        plan.forEach((device, cases) -> {
+            double[] times = new double[cases.size()];
+            int[] counts = new int[cases.size()];
+            for (int i = 0; i < cases.size(); i++) {
+                progress.step(device + " " + cases.get(i).name());
+                Timing.Result result = time(device, cases.get(i).shape(), budget);
+                times[i] = result.seconds();
+                counts[i] = result.runs();
+            }
+            seconds.put(device, times);
+            runs.put(device, counts);
+        });
         progress.finish();
         Report report = new Report("sgemm GFLOP/s");
         plan.forEach((device, cases) -> {
