@@ -24,7 +24,7 @@ import org.torchcl.nn.Module;
  * first call (weight allocation, the init kernel, kernel builds, the product) with an empty kernel
  * cache, then again with the cache the first JVM left.
  *
- * <pre>LinearBench [--device D] [--batches 1,64] [--runs 200] [--json FILE]</pre>
+ * <pre>LinearBench [--device D] [--batches 1,64] [--runs 200] [--budget SECONDS] [--json FILE]</pre>
  */
 public final class LinearBench {
 
@@ -45,12 +45,13 @@ public final class LinearBench {
         int[] batches = CommandLine.option(rest, "--batches")
                 .map(s -> Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray()).orElse(new int[] {1, 64});
         int runs = CommandLine.intOption(rest, "--runs", 200);
+        double budget = CommandLine.option(rest, "--budget").map(Double::parseDouble).orElse(10.0);
         Progress progress = new Progress(System.out, devices.size() * (batches.length + 2));
         Report report = new Report("LazyLinear vs Linear, 4096 -> 4096");
         for (Device device : devices) {
             for (int batch : batches) {
                 progress.step(device + " steady state, batch " + batch);
-                steadyState(device, batch, runs, report);
+                steadyState(device, batch, runs, budget, report);
             }
             progress.step(device + " first forward, cold kernel cache");
             Path cache = Files.createTempDirectory("torchcl-cache");
@@ -67,28 +68,33 @@ public final class LinearBench {
         }
     }
 
-    private static void steadyState(Device device, int batch, int runs, Report report) {
+    /** Alternates the two layers' forwards: {@code runs} pairs, or fewer (at least 5) once {@code budget} s are spent. */
+    private static void steadyState(Device device, int batch, int runs, double budget, Report report) {
         LinearOptions options = LinearOptions.defaults().withDevice(device);
         Torch.manualSeed(0);
         try (Linear linear = new Linear(FEATURES, FEATURES, options);
              LazyLinear lazy = new LazyLinear(FEATURES, options);
              Tensor x = Torch.randn(device, batch, FEATURES)) {
             lazy.initialize(batch, FEATURES);
-            for (int i = 0; i < 20; i++) {
-                forwardSeconds(linear, x);
-                forwardSeconds(lazy, x);
+            double warmed = 0;
+            for (int i = 0; i < 20 && warmed < Timing.WARMUP_SECONDS; i++) {
+                warmed += forwardSeconds(linear, x) + forwardSeconds(lazy, x);
             }
             double[] linearTimes = new double[runs];
             double[] lazyTimes = new double[runs];
-            for (int i = 0; i < runs; i++) {
-                linearTimes[i] = forwardSeconds(linear, x);
-                lazyTimes[i] = forwardSeconds(lazy, x);
+            double spent = 0;
+            int done = 0;
+            while (done < runs && (done < 5 || spent < budget)) {
+                linearTimes[done] = forwardSeconds(linear, x);
+                lazyTimes[done] = forwardSeconds(lazy, x);
+                spent += linearTimes[done] + lazyTimes[done];
+                done++;
             }
-            double linearMedian = median(linearTimes);
-            double lazyMedian = median(lazyTimes);
+            double linearMedian = median(Arrays.copyOf(linearTimes, done));
+            double lazyMedian = median(Arrays.copyOf(lazyTimes, done));
             // The ratio column is LazyLinear's time over Linear's: 1.00 means laziness costs nothing.
             report.add(new Report.Row(device.toString(), "steady forward, batch " + batch + " (us; Lazy/Linear)",
-                    lazyMedian * 1e6, "us", runs, linearMedian * 1e6, "Linear(4096, 4096) in the same run"));
+                    lazyMedian * 1e6, "us", done, linearMedian * 1e6, "Linear(4096, 4096) in the same run"));
         }
     }
 

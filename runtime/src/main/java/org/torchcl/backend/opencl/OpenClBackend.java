@@ -13,17 +13,18 @@ import static org.jocl.CL.CL_QUEUE_PROPERTIES;
 import static org.jocl.CL.CL_SUCCESS;
 import static org.jocl.CL.CL_TRUE;
 
+import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,6 +75,11 @@ public final class OpenClBackend implements Backend {
         return thread;
     });
 
+    /** The shape of {@code gemm_small_m.cl}: LANES x ROWS work-items, up to MAX_M rows of A. */
+    private static final int SMALL_M_LANES = 32;
+    private static final int SMALL_M_ROWS = 8;
+    private static final int SMALL_M_MAX = 16;
+
     private final Device device;
     private final OpenClDeviceInfo info;
     private final cl_context context;
@@ -84,13 +90,8 @@ public final class OpenClBackend implements Backend {
     private final Map<String, cl_program> programs = new ConcurrentHashMap<>();
     private final Map<String, Deque<cl_kernel>> kernels = new ConcurrentHashMap<>();
     private final Set<String> launchedShapes = ConcurrentHashMap.newKeySet();
-    private volatile GemmConfig gemmConfig;
     private final boolean smallMFits;
-
-    /** The shape of {@code gemm_small_m.cl}: LANES x ROWS work-items, up to MAX_M rows of A. */
-    private static final int SMALL_M_LANES = 32;
-    private static final int SMALL_M_ROWS = 8;
-    private static final int SMALL_M_MAX = 16;
+    private volatile GemmConfig gemmConfig;
 
     public OpenClBackend(Device device, OpenClDeviceInfo info) {
         this.device = device;
@@ -501,7 +502,7 @@ public final class OpenClBackend implements Backend {
      */
     private void launch(Program program, String options, String name, long[] global, long[] local, cl_event event,
                         Object... args) {
-        String shape = name + " " + options + " " + java.util.Arrays.toString(local);
+        String shape = name + " " + options + " " + Arrays.toString(local);
         if (launchedShapes.contains(shape)) {
             enqueue(program, options, name, global, local, event, args);
         } else {
@@ -534,8 +535,8 @@ public final class OpenClBackend implements Backend {
             pool.offerFirst(kernel);
         }
         if (LOG.isDebugEnabled()) {
-            LOG.debug("launched {} on {}: global {}, local {}", name, device, java.util.Arrays.toString(global),
-                    java.util.Arrays.toString(local));
+            LOG.debug("launched {} on {}: global {}, local {}", name, device, Arrays.toString(global),
+                    Arrays.toString(local));
         }
     }
 
