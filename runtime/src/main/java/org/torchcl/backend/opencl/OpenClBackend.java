@@ -518,7 +518,7 @@ public final class OpenClBackend implements Backend {
                          Object... args) {
         // A cl_kernel holds its arguments until the enqueue, so concurrent launches each borrow their
         // own from a pool rather than queue up on one locked kernel object: LaunchBench on PoCL ran
-        // 278-283k small ops/s from 8 threads pooled against 159-162k locked (equal from 1 thread).
+        // 233-283k small ops/s from 8 threads pooled against 125-166k locked (equal from 1 thread).
         // Unlike per-thread kernels, a pool does not grow with thread churn.
         Deque<cl_kernel> pool = kernelPool(program, options, name);
         cl_kernel kernel = pool.pollFirst();
