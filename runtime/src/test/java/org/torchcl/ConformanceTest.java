@@ -151,6 +151,22 @@ class ConformanceTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("devices")
+    void fillRandomBitsGivesThePhiloxWordsOfTheGeneratorsBlocks(Device device) {
+        Generator generator = new Generator(99);
+        generator.reserve(8);
+        try (Tensor t = Torch.empty(device, 6).fillRandomBits(generator)) {
+            float[] words = t.toArray();
+            int[] expected = new int[4];
+            for (int i = 0; i < 6; i++) {
+                org.torchcl.backend.cpu.Philox.block(2 + i / 4, 0, 0, 0, 99, 0, expected);
+                assertEquals(expected[i % 4], Float.floatToRawIntBits(words[i]), "word " + i + " on " + device);
+            }
+        }
+        assertEquals(4, generator.offset(), "two blocks for the first draw, two for these six words");
+    }
+
     @Test
     void torchRandWithTheSameSeedIsBitwiseEqualAcrossDevices() {
         List<Device> openCl = TestDevices.openCl();

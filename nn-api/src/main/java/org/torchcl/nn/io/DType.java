@@ -1,7 +1,5 @@
 package org.torchcl.nn.io;
 
-import java.util.Locale;
-
 /**
  * The element types safetensors names. torchcl loads the floating-point ones into float32
  * ({@link #loadable()}); the rest are recognized so the error can say what the file holds.
@@ -43,10 +41,5 @@ enum DType {
             }
         }
         return null;
-    }
-
-    @Override
-    public String toString() {
-        return name().toUpperCase(Locale.ROOT);
     }
 }

@@ -29,14 +29,6 @@ final class SafetensorsHeader {
 
     /** One tensor's entry: offsets are relative to the start of the data section. */
     record Entry(String name, DType dtype, int[] shape, long begin, long end) {
-
-        long numel() {
-            long n = 1;
-            for (int d : shape) {
-                n *= d;
-            }
-            return n;
-        }
     }
 
     final List<Entry> entries;
