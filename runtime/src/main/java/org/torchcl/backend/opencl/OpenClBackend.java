@@ -21,7 +21,6 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -88,8 +87,7 @@ public final class OpenClBackend implements Backend {
     private final KernelCache cache = KernelCache.configured();
     private final long elementwiseGroup;
     private final Map<String, cl_program> programs = new ConcurrentHashMap<>();
-    private final Map<String, Deque<cl_kernel>> kernels = new ConcurrentHashMap<>();
-    private final Set<String> launchedShapes = ConcurrentHashMap.newKeySet();
+    private final Map<KernelKey, KernelPool> kernels = new ConcurrentHashMap<>();
     private final boolean smallMFits;
     private volatile GemmConfig gemmConfig;
 
@@ -476,11 +474,24 @@ public final class OpenClBackend implements Backend {
         return new String(bytes, 0, end, StandardCharsets.UTF_8).trim();
     }
 
-    /** The idle kernel objects of one kernel; as many exist as launches ever ran at the same time. */
-    private Deque<cl_kernel> kernelPool(Program program, String options, String name) {
-        return kernels.computeIfAbsent(name + " " + options, key -> {
+    /** A kernel by name within the program built with these options. */
+    private record KernelKey(String name, String options) {
+    }
+
+    /**
+     * The idle kernel objects of one kernel (as many exist as launches ever ran at the same time),
+     * and whether it has been launched yet. Each kernel always runs with the same work-group size,
+     * so its first launch is the one that may make PoCL compile.
+     */
+    private static final class KernelPool {
+        final Deque<cl_kernel> idle = new ConcurrentLinkedDeque<>();
+        volatile boolean launched;
+    }
+
+    private KernelPool kernelPool(Program program, String options, String name) {
+        return kernels.computeIfAbsent(new KernelKey(name, options), key -> {
             program(program, options);
-            return new ConcurrentLinkedDeque<>();
+            return new KernelPool();
         });
     }
 
@@ -502,26 +513,25 @@ public final class OpenClBackend implements Backend {
      */
     private void launch(Program program, String options, String name, long[] global, long[] local, cl_event event,
                         Object... args) {
-        String shape = name + " " + options + " " + Arrays.toString(local);
-        if (launchedShapes.contains(shape)) {
-            enqueue(program, options, name, global, local, event, args);
+        KernelPool pool = kernelPool(program, options, name);
+        if (pool.launched) {
+            enqueue(pool, program, options, name, global, local, event, args);
         } else {
             onCompilerThread(() -> {
-                enqueue(program, options, name, global, local, event, args);
+                enqueue(pool, program, options, name, global, local, event, args);
                 return null;
             });
-            launchedShapes.add(shape);
+            pool.launched = true;
         }
     }
 
-    private void enqueue(Program program, String options, String name, long[] global, long[] local, cl_event event,
-                         Object... args) {
+    private void enqueue(KernelPool pool, Program program, String options, String name, long[] global, long[] local,
+                         cl_event event, Object... args) {
         // A cl_kernel holds its arguments until the enqueue, so concurrent launches each borrow their
         // own from a pool rather than queue up on one locked kernel object: LaunchBench on PoCL ran
         // 233-283k small ops/s from 8 threads pooled against 125-166k locked (equal from 1 thread).
         // Unlike per-thread kernels, a pool does not grow with thread churn.
-        Deque<cl_kernel> pool = kernelPool(program, options, name);
-        cl_kernel kernel = pool.pollFirst();
+        cl_kernel kernel = pool.idle.pollFirst();
         if (kernel == null) {
             kernel = createKernel(program, options, name);
         }
@@ -532,7 +542,7 @@ public final class OpenClBackend implements Backend {
             check(CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, event),
                     "clEnqueueNDRangeKernel(" + name + ")");
         } finally {
-            pool.offerFirst(kernel);
+            pool.idle.offerFirst(kernel);
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("launched {} on {}: global {}, local {}", name, device, Arrays.toString(global),
