@@ -79,6 +79,15 @@ final class Shapes {
         return index;
     }
 
+    /** The row count of a matrix view of {@code shape}; the backends index rows with an int. */
+    static int rows(String what, int[] shape, long rows) {
+        if (rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " " + str(shape) + " has " + rows + " rows; at most "
+                    + Integer.MAX_VALUE + " are supported");
+        }
+        return (int) rows;
+    }
+
     static String str(int[] shape) {
         return Arrays.toString(shape);
     }

@@ -151,7 +151,12 @@ public final class Tensor implements AutoCloseable {
     }
 
     private Tensor view(int[] viewShape) {
-        return new Tensor(storage.retain(), viewShape);
+        try {
+            return new Tensor(storage.retain(), viewShape);
+        } finally {
+            // A temporary's cleaner must not drop the last reference before retain() adds one.
+            Reference.reachabilityFence(this);
+        }
     }
 
     // ---------------------------------------------------------------- data in and out
@@ -208,6 +213,10 @@ public final class Tensor implements AutoCloseable {
         if (!Arrays.equals(shape, source.shape)) {
             throw new IllegalArgumentException("copyFrom: source shape " + Shapes.str(source.shape)
                     + " differs from this tensor's " + Shapes.str(shape));
+        }
+        if (source.storage == storage) {
+            // A view of the same storage: same elements already, and OpenCL refuses overlapping copies.
+            return this;
         }
         try {
             if (source.device().equals(device())) {
@@ -290,7 +299,7 @@ public final class Tensor implements AutoCloseable {
                     + ": a.shape(-1)=" + k + " must equal b.shape(0)=" + otherK);
         }
         int n = other.shape.length == 2 ? other.shape[1] : 1;
-        int m = Math.toIntExact(numel / k);
+        int m = Shapes.rows("matmul: a", shape, numel / k);
         int[] outShape;
         if (other.shape.length == 2) {
             outShape = shape.clone();

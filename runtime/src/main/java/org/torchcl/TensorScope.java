@@ -117,9 +117,21 @@ public final class TensorScope implements AutoCloseable {
             tensors.clear();
         }
         CURRENT.set(parent);
+        RuntimeException failure = null;
         for (int i = owned.size() - 1; i >= 0; i--) {
-            owned.get(i).scope(null);
-            owned.get(i).close();
+            try {
+                owned.get(i).scope(null);
+                owned.get(i).close();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

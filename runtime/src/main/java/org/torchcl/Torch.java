@@ -113,7 +113,7 @@ public final class Torch {
 
     /**
      * A tensor holding a copy of the floats between {@code data}'s position and limit, shaped
-     * {@code shape}. A direct buffer in native byte order, such as a view of a memory-mapped file,
+     * {@code shape} (1-D when no shape is given). A direct buffer in native byte order, such as a view of a memory-mapped file,
      * is copied straight to the device. {@code data}'s position does not move.
      */
     public static Tensor tensor(Device device, FloatBuffer data, int... shape) {
@@ -121,7 +121,8 @@ public final class Torch {
         if (data == null) {
             throw new IllegalArgumentException("data must not be null");
         }
-        int[] checked = Shapes.checked("shape", shape);
+        int[] checked = shape != null && shape.length == 0 ? Shapes.checked("shape", new int[] {data.remaining()})
+                : Shapes.checked("shape", shape);
         if (Shapes.numel(checked) != data.remaining()) {
             throw new IllegalArgumentException("data has " + data.remaining() + " floats remaining but shape "
                     + Arrays.toString(shape) + " needs " + Shapes.numel(checked));
@@ -167,7 +168,7 @@ public final class Torch {
     }
 
     public static Tensor rand(Device device, int... shape) {
-        return empty(device, shape).fillUniform(0f, 1f, Generator.defaultGenerator());
+        return fillOrClose(empty(device, shape), t -> t.fillUniform(0f, 1f, Generator.defaultGenerator()));
     }
 
     /** N(0, 1) samples from the default generator, as {@code torch.randn}. */
@@ -176,7 +177,16 @@ public final class Torch {
     }
 
     public static Tensor randn(Device device, int... shape) {
-        return empty(device, shape).fillNormal(0f, 1f, Generator.defaultGenerator());
+        return fillOrClose(empty(device, shape), t -> t.fillNormal(0f, 1f, Generator.defaultGenerator()));
+    }
+
+    private static Tensor fillOrClose(Tensor fresh, java.util.function.UnaryOperator<Tensor> fill) {
+        try {
+            return fill.apply(fresh);
+        } catch (RuntimeException | Error e) {
+            fresh.close();
+            throw e;
+        }
     }
 
     private static void requireDevice(Device device) {
@@ -230,7 +240,7 @@ public final class Torch {
             }
             biasMode = GemmShape.Bias.PER_COLUMN;
         }
-        int rows = Math.toIntExact(input.numel() / in);
+        int rows = Shapes.rows("linear: input", x, input.numel() / in);
         int[] outShape = x.clone();
         outShape[outShape.length - 1] = out;
         GemmShape gemm = GemmShape.of(rows, out, in).withTransB(true).withBias(biasMode);

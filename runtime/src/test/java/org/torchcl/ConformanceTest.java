@@ -413,6 +413,9 @@ class ConformanceTest {
             }
             assertEquals(position, source.position(), "the source's position does not move");
         }
+        try (Tensor flat = Torch.tensor(device, FloatBuffer.wrap(data))) {
+            assertArrayEquals(new int[] {100}, flat.shape(), "no shape: 1-D, as for a float[]");
+        }
     }
 
     @ParameterizedTest

@@ -106,6 +106,13 @@ class TensorArgumentsTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void convolutionsTooLargeToIndexAreRefusedNamingTheInput() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new org.torchcl.backend.Im2colShape(1, 1, 46000, 46000, 1, 1, 1, 1, 200, 200));
+        assertMessageHas(e, "[1, 1, 46000, 46000]", "2152960000 output positions");
+    }
+
     @ParameterizedTest
     @MethodSource("devices")
     void tensorsOnDifferentDevicesAreNotMixed(Device device) {

@@ -40,10 +40,14 @@ public final class Conv2d extends Module {
             Init.kaimingUniform(w);
             if (options.bias()) {
                 float bound = Init.fanInBound(Init.fanIn(w));
-                b = Init.uniform(Torch.empty(device(), outChannels), -bound, bound);
+                b = Torch.empty(device(), outChannels);
+                Init.uniform(b, -bound, bound);
             }
         } catch (RuntimeException | Error e) {
             w.close();
+            if (b != null) {
+                b.close();
+            }
             throw e;
         }
         this.weight = registerParameter("weight", new Parameter(w));

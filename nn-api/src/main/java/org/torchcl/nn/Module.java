@@ -72,8 +72,9 @@ public abstract class Module implements AutoCloseable {
         if (module == null) {
             throw new IllegalArgumentException("module '" + name + "' must not be null");
         }
-        if (module == this) {
-            throw new IllegalArgumentException("a module cannot be its own child ('" + name + "')");
+        if (module == this || ((Module) module).contains(this)) {
+            throw new IllegalArgumentException("registering '" + name + "' would make a cycle: it already contains this "
+                    + getClass().getSimpleName());
         }
         synchronized (children) {
             children.put(name, module);
@@ -127,6 +128,11 @@ public abstract class Module implements AutoCloseable {
         return new ArrayList<>(namedParameters().values());
     }
 
+    /** Whether {@code other} is this module or one below it. */
+    private boolean contains(Module other) {
+        return other == this || children().stream().anyMatch(child -> child.contains(other));
+    }
+
     /** Visits this module and its descendants depth-first with their name prefixes ({@code ""}, {@code "fc."}). */
     private void forEachModule(String prefix, BiConsumer<String, Module> visitor) {
         visitor.accept(prefix, this);
@@ -166,20 +172,22 @@ public abstract class Module implements AutoCloseable {
 
     /**
      * Moves every parameter to {@code target}; lazy modules remember it and materialize there.
-     * Returns this.
+     * Returns this. Parameters already on {@code target} stay as they are; a real move replaces
+     * them (tensors taken from {@link #stateDict()} before are closed), so do not move a model while
+     * other threads run it.
      */
     public Module to(Device target) {
         if (target == null) {
             throw new IllegalArgumentException("target device must not be null");
         }
-        forEachModule("", (prefix, module) -> {
-            module.ownParameters().values().forEach(p -> {
-                if (p.isInitialized()) {
-                    p.moveTo(target);
-                }
-            });
-            module.device = target;
+        ownParameters().values().forEach(p -> {
+            if (p.isInitialized()) {
+                p.moveTo(target);
+            }
         });
+        device = target;
+        // Through each child's own to(), so overrides (LazyLinear's lock against materializing) apply.
+        children().forEach(child -> child.to(target));
         return this;
     }
 

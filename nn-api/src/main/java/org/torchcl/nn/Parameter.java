@@ -42,9 +42,15 @@ public class Parameter {
         return true;
     }
 
-    /** Moves the values to {@code target} and releases the old copy. */
+    /**
+     * Moves the values to {@code target} and releases the old copy; nothing happens when they are
+     * there already, so tensors handed out by {@code stateDict()} stay valid.
+     */
     void moveTo(Device target) {
         Tensor old = data;
+        if (old.device().equals(target)) {
+            return;
+        }
         data = TensorScope.detach(old.to(target));
         old.close();
     }

@@ -131,6 +131,52 @@ class ModuleTest {
 
     @ParameterizedTest
     @MethodSource("devices")
+    void aModuleReloadsItsOwnStateAndStaysOnItsDevice(Device device) {
+        try (TwoLayer model = new TwoLayer(device)) {
+            model.initialize(4);
+            Map<String, Tensor> own = model.stateDict();
+            float[] before = own.get("fc.weight").toArray();
+            model.loadStateDict(own);
+            model.to(device);
+            assertFalse(own.get("fc.weight").isClosed(), "to() the same device replaces nothing");
+            assertArrayEquals(before, model.fc.weight().data().toArray());
+            try (Tensor view = own.get("fc.weight").reshape(-1)) {
+                own.get("fc.weight").copyFrom(view.reshape(2, 8));
+            }
+            assertArrayEquals(before, model.fc.weight().data().toArray());
+        }
+    }
+
+    @Test
+    void movingAParentGoesThroughEachChildsOwnTo() {
+        List<Device> moved = new java.util.ArrayList<>();
+        Module child = new Module() {
+            @Override
+            public Tensor forward(Tensor input) {
+                return input.relu();
+            }
+
+            @Override
+            public Module to(Device target) {
+                moved.add(target);
+                return super.to(target);
+            }
+        };
+        Sequential parent = new Sequential(new Sequential(child));
+        parent.to(Device.cpu());
+        assertEquals(List.of(Device.cpu()), moved);
+    }
+
+    @Test
+    void cyclesAreRefused() {
+        Sequential a = new Sequential();
+        Sequential b = new Sequential(a);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.registerModule("b", b));
+        assertTrue(e.getMessage().contains("cycle"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
     void stateDictsLoadAcrossDevices(Device device) {
         try (TwoLayer source = new TwoLayer(Device.cpu()); TwoLayer target = new TwoLayer(device)) {
             source.initialize(4);

@@ -70,10 +70,10 @@ public interface Backend {
     /** {@code c = op(a) * op(b) (+ bias)} for each batch entry, as described by {@code shape}. */
     void gemm(GemmShape shape, Buffer a, Buffer b, Buffer bias, Buffer c);
 
-    /** {@code dst = max(src, 0)}, NaN preserved. {@code dst} may be {@code src}. */
+    /** {@code dst = max(src, 0)}, NaN preserved. */
     void relu(Buffer src, Buffer dst, long count);
 
-    /** {@code out[i] = x[i] + y[i % yCount]}. {@code out} may be {@code x}. */
+    /** {@code out[i] = x[i] + y[i % yCount]}. */
     void addBroadcast(Buffer x, Buffer y, Buffer out, long count, long yCount);
 
     /** Unfolds convolution patches: {@code src [N, C, H, W] -> cols [N, C*KH*KW, OH*OW]}. */

@@ -18,9 +18,17 @@ public record Im2colShape(int batch, int channels, int height, int width,
                     + "x" + strideW + ", padding " + padH + "x" + padW
                     + ": kernel and stride must be positive, padding not negative");
         }
-        if (height + 2 * padH < kernelH || width + 2 * padW < kernelW) {
+        if ((long) height + 2L * padH < kernelH || (long) width + 2L * padW < kernelW) {
             throw new IllegalArgumentException("kernel " + kernelH + "x" + kernelW + " is larger than the padded input "
-                    + (height + 2 * padH) + "x" + (width + 2 * padW));
+                    + ((long) height + 2L * padH) + "x" + ((long) width + 2L * padW));
+        }
+        long positions = ((long) height + 2L * padH - kernelH) / strideH + 1;
+        positions *= ((long) width + 2L * padW - kernelW) / strideW + 1;
+        long patch = (long) channels * kernelH * kernelW;
+        if (positions > Integer.MAX_VALUE || patch > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("input [" + batch + ", " + channels + ", " + height + ", " + width
+                    + "] with kernel " + kernelH + "x" + kernelW + " gives " + positions + " output positions and "
+                    + patch + " values per patch; each must stay below " + Integer.MAX_VALUE);
         }
     }
 

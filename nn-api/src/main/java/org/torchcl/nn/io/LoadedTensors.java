@@ -29,6 +29,9 @@ public final class LoadedTensors extends AbstractMap<String, Tensor> implements 
 
     /** The tensors whose names start with {@code prefix}, with the prefix removed (a sub-module's state). */
     public Map<String, Tensor> withPrefix(String prefix) {
+        if (prefix == null) {
+            throw new IllegalArgumentException("prefix must not be null (use \"\" for all)");
+        }
         Map<String, Tensor> selected = new LinkedHashMap<>();
         tensors.forEach((name, tensor) -> {
             if (name.startsWith(prefix)) {

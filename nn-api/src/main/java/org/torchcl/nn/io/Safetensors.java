@@ -32,6 +32,9 @@ import org.torchcl.nn.Module;
  */
 public final class Safetensors {
 
+    /** Floats written per step: a tensor of any size goes out through one 4 MiB buffer. */
+    private static final int WRITE_CHUNK_FLOATS = 1 << 20;
+
     private Safetensors() {
     }
 
@@ -45,7 +48,7 @@ public final class Safetensors {
             long size = channel.size();
             return read(size, (offset, length) -> channel.map(FileChannel.MapMode.READ_ONLY, offset, length), device);
         } catch (SafetensorsFormatException e) {
-            throw new SafetensorsFormatException(path + ": " + e.getMessage());
+            throw new SafetensorsFormatException(path + ": " + e.getMessage(), e);
         }
     }
 
@@ -82,7 +85,7 @@ public final class Safetensors {
             return header(channel.size(), (offset, length) -> channel.map(FileChannel.MapMode.READ_ONLY, offset,
                     length)).metadata;
         } catch (SafetensorsFormatException e) {
-            throw new SafetensorsFormatException(path + ": " + e.getMessage());
+            throw new SafetensorsFormatException(path + ": " + e.getMessage(), e);
         }
     }
 
@@ -193,6 +196,9 @@ public final class Safetensors {
             json.append(Json.quote(SafetensorsHeader.METADATA_KEY)).append(":{");
             String separator = "";
             for (Map.Entry<String, String> e : metadata.entrySet()) {
+                if (e.getKey() == null || e.getValue() == null) {
+                    throw new IllegalArgumentException("metadata must not hold null keys or values: " + metadata);
+                }
                 json.append(separator).append(Json.quote(e.getKey())).append(':').append(Json.quote(e.getValue()));
                 separator = ",";
             }
@@ -229,11 +235,16 @@ public final class Safetensors {
             try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(out, prefix);
+                ByteBuffer chunk = ByteBuffer.allocate(WRITE_CHUNK_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 for (Tensor tensor : tensors.values()) {
                     float[] values = tensor.toArray();
-                    ByteBuffer data = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                    data.asFloatBuffer().put(values);
-                    writeFully(out, data);
+                    for (int from = 0; from < values.length; from += WRITE_CHUNK_FLOATS) {
+                        int count = Math.min(WRITE_CHUNK_FLOATS, values.length - from);
+                        chunk.clear();
+                        chunk.asFloatBuffer().put(values, from, count);
+                        chunk.limit(count * Float.BYTES);
+                        writeFully(out, chunk);
+                    }
                 }
                 out.force(true);
             }

@@ -12,4 +12,8 @@ public final class SafetensorsFormatException extends IOException {
     public SafetensorsFormatException(String message) {
         super(message);
     }
+
+    public SafetensorsFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

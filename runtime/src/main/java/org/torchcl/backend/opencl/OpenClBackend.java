@@ -97,7 +97,12 @@ public final class OpenClBackend implements Backend {
         int[] status = new int[1];
         this.context = CL.clCreateContext(null, 1, new cl_device_id[] {info.id()}, null, null, status);
         check(status[0], "clCreateContext");
-        this.queue = createQueue(status);
+        try {
+            this.queue = createQueue(status);
+        } catch (RuntimeException e) {
+            CL.clReleaseContext(context);
+            throw e;
+        }
         Optional<GemmConfig> tuned = GemmTuning.stored(cache, info);
         this.gemmConfig = tuned.orElseGet(() -> GemmConfig.defaultFor(info));
         this.elementwiseGroup = Math.min(256, info.maxWorkGroupSize());
@@ -354,8 +359,15 @@ public final class OpenClBackend implements Backend {
      * relaxed-math options: the RNG's float mapping must round exactly as in Java.
      */
     private cl_program program(Program program, String options) {
-        return programs.computeIfAbsent(program.file + " " + options,
-                key -> onCompilerThread(() -> build(program.file, KernelSources.load(program.file), options)));
+        String key = program.file + " " + options;
+        cl_program built = programs.get(key);
+        if (built != null) {
+            return built;
+        }
+        // Only the single compiler thread inserts, so no thread ever waits for another while it
+        // holds one of the map's locks.
+        return onCompilerThread(() -> programs.computeIfAbsent(key,
+                k -> build(program.file, KernelSources.load(program.file), options)));
     }
 
     /** Runs {@code work} on the large-stack compiler thread and waits for it; exceptions pass through. */
@@ -489,10 +501,13 @@ public final class OpenClBackend implements Backend {
     }
 
     private KernelPool kernelPool(Program program, String options, String name) {
-        return kernels.computeIfAbsent(new KernelKey(name, options), key -> {
-            program(program, options);
-            return new KernelPool();
-        });
+        KernelKey key = new KernelKey(name, options);
+        KernelPool pool = kernels.get(key);
+        if (pool != null) {
+            return pool;
+        }
+        program(program, options);  // built first, outside the map's lock: building waits for another thread
+        return kernels.computeIfAbsent(key, k -> new KernelPool());
     }
 
     private cl_kernel createKernel(Program program, String options, String name) {
