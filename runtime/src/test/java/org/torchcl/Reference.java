@@ -116,9 +116,10 @@ public final class Reference {
      * {@code call}, checks the result with {@link #assertGemm} and frees everything.
      */
     static void checkGemm(Backend backend, GemmShape s, long seed, GemmCall call) {
-        int sizeA = (int) (s.strideA() * (s.batch() - 1) + (long) s.m() * s.k());
-        int sizeB = (int) (s.strideB() * (s.batch() - 1) + (long) s.k() * s.n());
-        int sizeC = (int) (s.strideC() * (s.batch() - 1) + (long) s.m() * s.n());
+        int[] sizes = gemmSizes(s);
+        int sizeA = sizes[0];
+        int sizeB = sizes[1];
+        int sizeC = sizes[2];
         float[] a = randomFloats(seed, sizeA);
         float[] b = randomFloats(seed + 1, sizeB);
         float[] bias = randomFloats(seed + 2, Math.max(s.m(), s.n()));
@@ -136,6 +137,15 @@ public final class Reference {
         } finally {
             buffers.forEach(backend::free);
         }
+    }
+
+    /** Elements of A, B and C that {@code s} reads and writes, batch strides included. */
+    public static int[] gemmSizes(GemmShape s) {
+        return new int[] {
+            (int) (s.strideA() * (s.batch() - 1) + (long) s.m() * s.k()),
+            (int) (s.strideB() * (s.batch() - 1) + (long) s.k() * s.n()),
+            (int) (s.strideC() * (s.batch() - 1) + (long) s.m() * s.n())
+        };
     }
 
     private static Buffer upload(Backend backend, float[] data, List<Buffer> buffers) {

@@ -50,6 +50,11 @@ public final class CommandLine {
         return explicitDevice == null ? Torch.defaultDevice() : explicitDevice;
     }
 
+    /** The {@code --device} given, else every device found: what a benchmark runs on. */
+    public List<Device> devicesOrAll() {
+        return explicitDevice == null ? Device.available() : List.of(explicitDevice);
+    }
+
     /** The {@code --device} given, if one was. */
     public Optional<Device> explicitDevice() {
         return Optional.ofNullable(explicitDevice);

@@ -26,7 +26,7 @@ public final class LaunchBench {
     public static void main(String[] args) throws Exception {
         CommandLine line = CommandLine.parse(args);
         List<String> rest = line.rest();
-        List<Device> devices = line.explicitDevice().map(List::of).orElse(Device.available());
+        List<Device> devices = line.devicesOrAll();
         int ops = CommandLine.intOption(rest, "--ops", 4000);
         int[] threadCounts = CommandLine.option(rest, "--threads")
                 .map(s -> java.util.Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray())

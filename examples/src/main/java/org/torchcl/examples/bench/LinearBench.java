@@ -41,7 +41,7 @@ public final class LinearBench {
             firstForwardChild(line.device(), System.out);
             return;
         }
-        List<Device> devices = line.explicitDevice().map(List::of).orElse(Device.available());
+        List<Device> devices = line.devicesOrAll();
         int[] batches = CommandLine.option(rest, "--batches")
                 .map(s -> Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray()).orElse(new int[] {1, 64});
         int runs = CommandLine.intOption(rest, "--runs", 200);
@@ -63,9 +63,7 @@ public final class LinearBench {
         }
         progress.finish();
         report.print(System.out);
-        if (CommandLine.option(rest, "--json").isPresent()) {
-            report.writeJson(Path.of(CommandLine.option(rest, "--json").get()));
-        }
+        report.writeJsonIfAsked(rest);
     }
 
     /** Alternates the two layers' forwards: {@code runs} pairs, or fewer (at least 5) once {@code budget} s are spent. */

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import org.torchcl.examples.CommandLine;
 
 /**
  * A benchmark's results: one row per device and case, with the peer's figure from the same run and
@@ -67,6 +69,14 @@ final class Report {
         rows.stream().map(Row::peer).filter(p -> p != null).distinct()
                 .forEach(peer -> out.println("peer: " + peer));
         out.println("machine: " + machine());
+    }
+
+    /** Writes the JSON table when the command line asked for it with {@code --json FILE}. */
+    void writeJsonIfAsked(List<String> args) throws IOException {
+        Optional<String> file = CommandLine.option(args, "--json");
+        if (file.isPresent()) {
+            writeJson(Path.of(file.get()));
+        }
     }
 
     void writeJson(Path file) throws IOException {

@@ -1,7 +1,6 @@
 package org.torchcl.examples.bench;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ public final class RngBench {
     public static void main(String[] args) throws IOException {
         CommandLine line = CommandLine.parse(args);
         List<String> rest = line.rest();
-        List<Device> devices = line.explicitDevice().map(List::of).orElse(Device.available());
+        List<Device> devices = line.devicesOrAll();
         Progress progress = new Progress(System.out, devices.size() * 3);
         Report report = new Report("Torch.rand and fill throughput");
         // The peers go first: once an OpenCL driver such as PoCL has run, its idle worker threads
@@ -62,9 +61,7 @@ public final class RngBench {
         }
         progress.finish();
         report.print(System.out);
-        if (CommandLine.option(rest, "--json").isPresent()) {
-            report.writeJson(Path.of(CommandLine.option(rest, "--json").get()));
-        }
+        report.writeJsonIfAsked(rest);
     }
 
     private static int count(List<String> args, Device device) {

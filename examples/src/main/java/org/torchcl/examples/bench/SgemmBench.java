@@ -53,15 +53,13 @@ public final class SgemmBench {
     public static void main(String[] args) throws IOException {
         CommandLine line = CommandLine.parse(args);
         List<String> rest = line.rest();
-        List<Device> devices = line.explicitDevice().map(List::of).orElse(Device.available());
+        List<Device> devices = line.devicesOrAll();
         Optional<int[]> sizes = CommandLine.option(rest, "--sizes").map(SgemmBench::ints);
         int[] batches = CommandLine.option(rest, "--batches").map(SgemmBench::ints).orElse(new int[] {1, 8, 64, 512, 4096});
         double budget = CommandLine.option(rest, "--budget").map(Double::parseDouble).orElse(5.0);
         Report report = run(devices, sizes, batches, budget, !CommandLine.flag(rest, "--no-peer"), System.out);
         report.print(System.out);
-        if (CommandLine.option(rest, "--json").isPresent()) {
-            report.writeJson(Path.of(CommandLine.option(rest, "--json").get()));
-        }
+        report.writeJsonIfAsked(rest);
         if (CommandLine.option(rest, "--plot").isPresent()) {
             SgemmPlot.write(report, Path.of(CommandLine.option(rest, "--plot").get()));
         }

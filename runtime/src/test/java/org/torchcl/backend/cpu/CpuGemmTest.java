@@ -46,10 +46,11 @@ class CpuGemmTest {
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
     void matchesFloat64Reference(CpuGemm gemm, GemmShape s) {
-        float[] a = Reference.randomFloats(1, (int) (s.strideA() * (s.batch() - 1) + (long) s.m() * s.k()));
-        float[] b = Reference.randomFloats(2, (int) (s.strideB() * (s.batch() - 1) + (long) s.k() * s.n()));
+        int[] sizes = Reference.gemmSizes(s);
+        float[] a = Reference.randomFloats(1, sizes[0]);
+        float[] b = Reference.randomFloats(2, sizes[1]);
         float[] bias = Reference.randomFloats(3, Math.max(s.m(), s.n()));
-        float[] c = new float[(int) (s.strideC() * (s.batch() - 1) + (long) s.m() * s.n())];
+        float[] c = new float[sizes[2]];
         // C is overwritten: whatever it held must not leak into the result.
         Arrays.fill(c, Float.NaN);
         gemm.run(s, a, b, bias, c);
