@@ -125,9 +125,18 @@ public final class Device {
         return gpu;
     }
 
-    /** The backend that runs this device's ops (created on first use). */
-    public Backend backend() {
+    /**
+     * The backend that runs this device's ops (created on first use). Not public: the SPI trusts
+     * its callers to pass valid buffers and shapes, which only {@code Tensor} and {@code Torch}
+     * check; measuring code uses {@link GemmProbe}.
+     */
+    Backend backend() {
         return DeviceRegistry.backend(this);
+    }
+
+    /** Blocks until every op enqueued on this device so far has finished (a no-op on the CPU, whose ops finish before they return). */
+    public void synchronize() {
+        backend().synchronize();
     }
 
     /** Bytes held on this device by torchcl now, and the peak. */

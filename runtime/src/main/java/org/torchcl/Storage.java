@@ -20,9 +20,9 @@ final class Storage {
     }
 
     /** A new buffer with one reference, owned by the caller. */
-    static Storage allocate(Device device, long elements) {
+    static Storage allocate(Device device, DType dtype, long elements) {
         Backend backend = device.backend();
-        return new Storage(backend, backend.allocate(elements));
+        return new Storage(backend, backend.allocate(dtype, elements));
     }
 
     /** Adds a reference for a new view; fails if the buffer is already gone. */

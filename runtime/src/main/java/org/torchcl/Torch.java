@@ -2,8 +2,6 @@ package org.torchcl;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import org.torchcl.backend.GemmShape;
-import org.torchcl.backend.Im2colShape;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,6 +128,80 @@ public final class Torch {
         return Tensor.compute(device, checked, out -> device.backend().write(data, out));
     }
 
+    /** An int64 tensor holding a copy of {@code data} (1-D when no shape is given), on the default device. */
+    public static Tensor tensor(long[] data, int... shape) {
+        return tensor(defaultDevice(), data, shape);
+    }
+
+    public static Tensor tensor(Device device, long[] data, int... shape) {
+        requireData(data);
+        return hostTensor(device, DType.INT64, java.nio.LongBuffer.wrap(data), data.length, shape);
+    }
+
+    /** An int32 tensor holding a copy of {@code data}. */
+    public static Tensor tensor(int[] data, int... shape) {
+        return tensor(defaultDevice(), data, shape);
+    }
+
+    public static Tensor tensor(Device device, int[] data, int... shape) {
+        requireData(data);
+        return hostTensor(device, DType.INT32, java.nio.IntBuffer.wrap(data), data.length, shape);
+    }
+
+    /** A bool tensor holding a copy of {@code data}. */
+    public static Tensor tensor(boolean[] data, int... shape) {
+        return tensor(defaultDevice(), data, shape);
+    }
+
+    public static Tensor tensor(Device device, boolean[] data, int... shape) {
+        requireData(data);
+        byte[] bytes = new byte[data.length];
+        for (int i = 0; i < data.length; i++) {
+            bytes[i] = data[i] ? (byte) 1 : (byte) 0;
+        }
+        return hostTensor(device, DType.BOOL, java.nio.ByteBuffer.wrap(bytes), data.length, shape);
+    }
+
+    /**
+     * A tensor of {@code dtype} from raw native-order bytes ({@code dtype.byteSize()} per element),
+     * e.g. a memory-mapped safetensors entry; a direct buffer goes to the device without a copy.
+     */
+    public static Tensor fromBytes(Device device, DType dtype, java.nio.ByteBuffer data, int... shape) {
+        requireDevice(device);
+        if (dtype == null || data == null) {
+            throw new IllegalArgumentException("fromBytes: dtype and data must not be null");
+        }
+        int[] checked = Shapes.checked("shape", shape);
+        long bytes = Shapes.numel(checked) * dtype.byteSize();
+        if (bytes != data.remaining()) {
+            throw new IllegalArgumentException("fromBytes: shape " + Arrays.toString(shape) + " of " + dtype + " needs "
+                    + bytes + " bytes but data has " + data.remaining());
+        }
+        return Tensor.compute(device, dtype, checked, out -> device.backend().write(data, out));
+    }
+
+    private static void requireData(Object data) {
+        if (data == null) {
+            throw new IllegalArgumentException("data must not be null");
+        }
+    }
+
+    private static Tensor hostTensor(Device device, DType dtype, java.nio.Buffer data, int length, int[] shape) {
+        requireDevice(device);
+        int[] checked = shape != null && shape.length == 0 ? Shapes.checked("shape", new int[] {length})
+                : Shapes.checked("shape", shape);
+        if (Shapes.numel(checked) != length) {
+            throw new IllegalArgumentException("data has " + length + " elements but shape "
+                    + Arrays.toString(shape) + " needs " + Shapes.numel(checked));
+        }
+        return Tensor.compute(device, dtype, checked, out -> device.backend().write(data, out));
+    }
+
+    /** A 0-d tensor holding {@code value} converted to {@code dtype}. */
+    public static Tensor scalar(Device device, DType dtype, double value) {
+        return full(device, dtype, value);
+    }
+
     /** A tensor with undefined contents, for outputs that are written in full anyway. */
     public static Tensor empty(int... shape) {
         return empty(defaultDevice(), shape);
@@ -138,6 +210,14 @@ public final class Torch {
     public static Tensor empty(Device device, int... shape) {
         requireDevice(device);
         return Tensor.empty(device, Shapes.checked("shape", shape));
+    }
+
+    public static Tensor empty(Device device, DType dtype, int... shape) {
+        requireDevice(device);
+        if (dtype == null) {
+            throw new IllegalArgumentException("dtype must not be null");
+        }
+        return Tensor.empty(device, dtype, Shapes.checked("shape", shape));
     }
 
     public static Tensor zeros(int... shape) {
@@ -157,9 +237,38 @@ public final class Torch {
     }
 
     public static Tensor full(Device device, float value, int... shape) {
+        return full(device, DType.FLOAT32, value, shape);
+    }
+
+    /** A tensor of {@code dtype} with every element {@code value} (converted as {@link Tensor#to(DType)} converts). */
+    public static Tensor full(Device device, DType dtype, double value, int... shape) {
         requireDevice(device);
+        if (dtype == null) {
+            throw new IllegalArgumentException("dtype must not be null");
+        }
         int[] checked = Shapes.checked("shape", shape);
-        return Tensor.compute(device, checked, out -> device.backend().fill(out, Shapes.numel(checked), value));
+        return Tensor.compute(device, dtype, checked,
+                out -> device.backend().fill(out, dtype, Shapes.numel(checked), value));
+    }
+
+    public static Tensor zeros(Device device, DType dtype, int... shape) {
+        return full(device, dtype, 0, shape);
+    }
+
+    public static Tensor ones(Device device, DType dtype, int... shape) {
+        return full(device, dtype, 1, shape);
+    }
+
+    /** {@code [0, 1, ..., end - 1]} as int64, as {@code torch.arange(end)}. */
+    public static Tensor arange(Device device, long end) {
+        if (end < 0 || end > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("arange: end must be in [0, " + (Integer.MAX_VALUE - 8) + "], got " + end);
+        }
+        long[] values = new long[(int) end];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i;
+        }
+        return tensor(device, values);
     }
 
     /** U[0, 1) samples from the default generator, as {@code torch.rand}. */
@@ -195,18 +304,199 @@ public final class Torch {
         }
     }
 
-    // ---------------------------------------------------------------- ops
+    // ---------------------------------------------------------------- elementwise
 
-    /** {@code a.matmul(b)}; see {@link Tensor#matmul}. */
-    public static Tensor matmul(Tensor a, Tensor b) {
-        Tensor.requireOpen("a", a, "matmul");
-        return a.matmul(b);
+    public static Tensor add(Tensor a, Tensor b) {
+        return Elementwise.binary(org.torchcl.backend.BinaryOp.ADD, "add", a, b);
+    }
+
+    public static Tensor sub(Tensor a, Tensor b) {
+        return Elementwise.binary(org.torchcl.backend.BinaryOp.SUB, "sub", a, b);
+    }
+
+    public static Tensor mul(Tensor a, Tensor b) {
+        return Elementwise.binary(org.torchcl.backend.BinaryOp.MUL, "mul", a, b);
+    }
+
+    /** True division: integers divide as floats, as {@code a / b} in PyTorch. */
+    public static Tensor div(Tensor a, Tensor b) {
+        return Elementwise.binary(org.torchcl.backend.BinaryOp.DIV, "div", a, b);
+    }
+
+    /**
+     * Division with {@code roundingMode} {@code "trunc"} (toward zero) or {@code "floor"}; integers
+     * stay integers. An integer division by zero gives 0 on OpenCL devices and throws
+     * {@link ArithmeticException} on the CPU.
+     */
+    public static Tensor div(Tensor a, Tensor b, String roundingMode) {
+        return Elementwise.binary(Elementwise.roundingOp(roundingMode), "div", a, b);
+    }
+
+    public static Tensor pow(Tensor a, Tensor b) {
+        return Elementwise.binary(org.torchcl.backend.BinaryOp.POW, "pow", a, b);
+    }
+
+    /** The larger of each pair; NaN wins. */
+    public static Tensor maximum(Tensor a, Tensor b) {
+        return Elementwise.binary(org.torchcl.backend.BinaryOp.MAXIMUM, "maximum", a, b);
+    }
+
+    public static Tensor minimum(Tensor a, Tensor b) {
+        return Elementwise.binary(org.torchcl.backend.BinaryOp.MINIMUM, "minimum", a, b);
+    }
+
+    /** {@code condition ? a : b} with broadcasting; {@code condition} is bool. */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        return Elementwise.where(condition, a, b);
+    }
+
+    public static Tensor neg(Tensor x) {
+        return unaryOf(x, "neg").neg();
+    }
+
+    public static Tensor abs(Tensor x) {
+        return unaryOf(x, "abs").abs();
+    }
+
+    public static Tensor exp(Tensor x) {
+        return unaryOf(x, "exp").exp();
+    }
+
+    public static Tensor log(Tensor x) {
+        return unaryOf(x, "log").log();
+    }
+
+    public static Tensor sqrt(Tensor x) {
+        return unaryOf(x, "sqrt").sqrt();
+    }
+
+    public static Tensor rsqrt(Tensor x) {
+        return unaryOf(x, "rsqrt").rsqrt();
+    }
+
+    public static Tensor reciprocal(Tensor x) {
+        return unaryOf(x, "reciprocal").reciprocal();
+    }
+
+    public static Tensor erf(Tensor x) {
+        return unaryOf(x, "erf").erf();
+    }
+
+    public static Tensor tanh(Tensor x) {
+        return unaryOf(x, "tanh").tanh();
+    }
+
+    public static Tensor sigmoid(Tensor x) {
+        return unaryOf(x, "sigmoid").sigmoid();
     }
 
     /** {@code x.relu()}. */
     public static Tensor relu(Tensor x) {
-        Tensor.requireOpen("x", x, "relu");
-        return x.relu();
+        return unaryOf(x, "relu").relu();
+    }
+
+    public static Tensor silu(Tensor x) {
+        return unaryOf(x, "silu").silu();
+    }
+
+    /** The exact GELU, {@code x * (1 + erf(x / sqrt 2)) / 2}. */
+    public static Tensor gelu(Tensor x) {
+        return unaryOf(x, "gelu").gelu();
+    }
+
+    /** {@code approximate} {@code "none"} or {@code "tanh"}, as {@code F.gelu}. */
+    public static Tensor gelu(Tensor x, String approximate) {
+        return unaryOf(x, "gelu").gelu(approximate);
+    }
+
+    public static Tensor clamp(Tensor x, double min, double max) {
+        return unaryOf(x, "clamp").clamp(min, max);
+    }
+
+    private static Tensor unaryOf(Tensor x, String op) {
+        Tensor.requireOpen("x", x, op);
+        return x;
+    }
+
+    // ---------------------------------------------------------------- softmax and norms
+
+    /** Softmax along {@code dim}, max-subtracted; integer inputs give float32. */
+    public static Tensor softmax(Tensor x, int dim) {
+        return Reductions.softmax(x, dim, false);
+    }
+
+    public static Tensor logSoftmax(Tensor x, int dim) {
+        return Reductions.softmax(x, dim, true);
+    }
+
+    /** As {@code F.layer_norm}: normalizes the trailing {@code normalizedShape} dims; weight and bias may be null. */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        return Reductions.layerNorm(x, normalizedShape, weight, bias, eps);
+    }
+
+    /** Batch norm in inference form (running statistics) over dim 1; weight and bias may be null. */
+    public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   double eps) {
+        return Reductions.batchNorm(x, runningMean, runningVar, weight, bias, eps);
+    }
+
+    // ---------------------------------------------------------------- joining and indexing
+
+    /** The tensors joined along {@code dim}; dtypes promote, as {@code torch.cat}. */
+    public static Tensor cat(java.util.List<Tensor> tensors, int dim) {
+        return Indexing.cat(tensors, dim);
+    }
+
+    /** Equal-shaped tensors joined along a new dim {@code dim}, as {@code torch.stack}. */
+    public static Tensor stack(java.util.List<Tensor> tensors, int dim) {
+        return Indexing.stack(tensors, dim);
+    }
+
+    /** Rows of {@code weight [n, d]} for integer {@code ids} of any shape, giving {@code [..., d]}, as {@code F.embedding}. */
+    public static Tensor embedding(Tensor ids, Tensor weight) {
+        return Indexing.embedding(ids, weight);
+    }
+
+    public static Tensor indexSelect(Tensor x, int dim, Tensor index) {
+        return Indexing.indexSelect(x, dim, index);
+    }
+
+    public static Tensor gather(Tensor x, int dim, Tensor index) {
+        return Indexing.gather(x, dim, index);
+    }
+
+    /**
+     * Constant padding as {@code F.pad(x, pads, value=value)}: {@code pads} holds (before, after)
+     * pairs from the last dim backwards; negative values crop.
+     */
+    public static Tensor pad(Tensor x, int[] pads, double value) {
+        return Indexing.pad(x, pads, value);
+    }
+
+    // ---------------------------------------------------------------- products
+
+    /**
+     * The matrix product with {@code torch.matmul}'s rules: 1-D·1-D is a dot product (0-d),
+     * a 1-D operand gains and then loses a dim, and batch dims broadcast. Transposed views are
+     * read in place.
+     */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        return LinearAlgebra.matmul(a, b);
+    }
+
+    /** {@code [B, m, k] x [B, k, n]}, as {@code torch.bmm}. */
+    public static Tensor bmm(Tensor a, Tensor b) {
+        return LinearAlgebra.bmm(a, b);
+    }
+
+    /**
+     * {@code softmax(q kᵀ / sqrt(E) + mask) v} over {@code q [..., L, E]}, {@code k [..., S, E]},
+     * {@code v [..., S, Ev]}. {@code attnMask} (nullable, broadcast to {@code [..., L, S]}): bool
+     * is true where attention is allowed, float is added to the scores; {@code isCausal} allows
+     * each query position the keys up to its own.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor attnMask, boolean isCausal) {
+        return LinearAlgebra.scaledDotProductAttention(q, k, v, attnMask, isCausal);
     }
 
     /**
@@ -215,94 +505,56 @@ public final class Torch {
      * {@code bias} may be null.
      */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        Tensor.requireOpen("input", input, "linear");
-        Tensor.requireOpen("weight", weight, "linear");
-        input.requireSameDevice("linear", "weight", weight);
-        int[] x = input.shape();
-        int[] w = weight.shape();
-        if (x.length == 0 || w.length != 2) {
-            throw new IllegalArgumentException("linear: input " + Shapes.str(x) + " needs at least 1 dim and weight "
-                    + Shapes.str(w) + " exactly 2 ([out_features, in_features])");
-        }
-        int in = w[1];
-        int out = w[0];
-        if (x[x.length - 1] != in) {
-            throw new IllegalArgumentException("linear: input " + Shapes.str(x) + " has " + x[x.length - 1]
-                    + " features in its last dim but weight " + Shapes.str(w) + " expects in_features=" + in);
-        }
-        GemmShape.Bias biasMode = GemmShape.Bias.NONE;
-        if (bias != null) {
-            Tensor.requireOpen("bias", bias, "linear");
-            input.requireSameDevice("linear", "bias", bias);
-            if (bias.dim() != 1 || bias.shape(0) != out) {
-                throw new IllegalArgumentException("linear: bias " + Shapes.str(bias.shape()) + " must be [" + out
-                        + "] for weight " + Shapes.str(w));
-            }
-            biasMode = GemmShape.Bias.PER_COLUMN;
-        }
-        int rows = Shapes.rows("linear: input", x, input.numel() / in);
-        int[] outShape = x.clone();
-        outShape[outShape.length - 1] = out;
-        GemmShape gemm = GemmShape.of(rows, out, in).withTransB(true).withBias(biasMode);
-        return Tensor.compute(input.device(), outShape,
-                y -> input.backend().gemm(gemm, input.buffer(), weight.buffer(), bias == null ? null : bias.buffer(), y),
-                input, weight, bias);
+        return LinearAlgebra.linear(input, weight, bias);
     }
+
+    // ---------------------------------------------------------------- convolution and pooling
 
     /** {@link #conv2d(Tensor, Tensor, Tensor, int, int, int, int)} with equal strides and paddings. */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
         return conv2d(input, weight, bias, stride, stride, padding, padding);
     }
 
-    /**
-     * 2-D cross-correlation, as {@code torch.nn.functional.conv2d}: {@code input [N, C, H, W]} (or
-     * unbatched {@code [C, H, W]}), {@code weight [OC, C, KH, KW]}, optional {@code bias [OC]};
-     * output {@code [N, OC, OH, OW]}. Runs as im2col plus one batched gemm with the bias fused.
-     */
+    /** 2-D cross-correlation without dilation or groups; see {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)}. */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias,
                                 int strideH, int strideW, int padH, int padW) {
-        Tensor.requireOpen("input", input, "conv2d");
-        Tensor.requireOpen("weight", weight, "conv2d");
-        input.requireSameDevice("conv2d", "weight", weight);
-        int[] x = input.shape();
-        int[] w = weight.shape();
-        if ((x.length != 3 && x.length != 4) || w.length != 4) {
-            throw new IllegalArgumentException("conv2d: input " + Shapes.str(x) + " must be [N, C, H, W] or [C, H, W]"
-                    + " and weight " + Shapes.str(w) + " [out_channels, in_channels, kH, kW]");
-        }
-        boolean batched = x.length == 4;
-        int[] nchw = batched ? x : new int[] {1, x[0], x[1], x[2]};
-        if (nchw[1] != w[1]) {
-            throw new IllegalArgumentException("conv2d: input " + Shapes.str(x) + " has " + nchw[1]
-                    + " channels but weight " + Shapes.str(w) + " expects in_channels=" + w[1]);
-        }
-        int outChannels = w[0];
-        GemmShape.Bias biasMode = GemmShape.Bias.NONE;
-        if (bias != null) {
-            Tensor.requireOpen("bias", bias, "conv2d");
-            input.requireSameDevice("conv2d", "bias", bias);
-            if (bias.dim() != 1 || bias.shape(0) != outChannels) {
-                throw new IllegalArgumentException("conv2d: bias " + Shapes.str(bias.shape()) + " must be ["
-                        + outChannels + "] for weight " + Shapes.str(w));
-            }
-            biasMode = GemmShape.Bias.PER_ROW;
-        }
-        Im2colShape geometry = new Im2colShape(nchw[0], nchw[1], nchw[2], nchw[3], w[2], w[3],
-                strideH, strideW, padH, padW);
-        int[] outShape = batched
-                ? new int[] {nchw[0], outChannels, geometry.outHeight(), geometry.outWidth()}
-                : new int[] {outChannels, geometry.outHeight(), geometry.outWidth()};
-        int patch = geometry.patchSize();
-        int positions = geometry.positions();
-        GemmShape gemm = GemmShape.of(outChannels, positions, patch).withBias(biasMode)
-                .withBatch(nchw[0], 0, (long) patch * positions, (long) outChannels * positions);
-        Device device = input.device();
-        try (Tensor cols = Tensor.compute(device, new int[] {nchw[0], patch, positions},
-                c -> device.backend().im2col(input.buffer(), c, geometry), input)) {
-            return Tensor.compute(device, outShape,
-                    y -> device.backend().gemm(gemm, weight.buffer(), cols.buffer(),
-                            bias == null ? null : bias.buffer(), y),
-                    weight, cols, bias);
-        }
+        return Convolution.conv2d(input, weight, bias, new int[] {strideH, strideW}, new int[] {padH, padW},
+                new int[] {1, 1}, 1);
+    }
+
+    /**
+     * 2-D cross-correlation, as {@code F.conv2d}: {@code input [N, C, H, W]} (or unbatched
+     * {@code [C, H, W]}), {@code weight [OC, C / groups, KH, KW]}, optional {@code bias [OC]};
+     * {@code stride}, {@code padding}, {@code dilation} hold one value for both dims or
+     * {@code {h, w}} (null: 1, 0, 1). Groups of 1 run as im2col and one gemm; grouped and depthwise
+     * convolutions as a direct kernel.
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                int[] dilation, int groups) {
+        return Convolution.conv2d(input, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** Max pooling with a square window, as {@code F.max_pool2d(x, kernel, stride, padding)}. */
+    public static Tensor maxPool2d(Tensor x, int kernel, int stride, int padding) {
+        return maxPool2d(x, PoolOptions.of(kernel).withStride(stride).withPadding(padding));
+    }
+
+    /** Max pooling with every option (dilation, ceil mode, asymmetric padding); NaN propagates. */
+    public static Tensor maxPool2d(Tensor x, PoolOptions options) {
+        return Convolution.pool2d("maxPool2d", x, options, true);
+    }
+
+    /** Average pooling with a square window, padding counted, as {@code F.avg_pool2d(x, kernel, stride, padding)}. */
+    public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
+        return avgPool2d(x, PoolOptions.of(kernel).withStride(stride).withPadding(padding));
+    }
+
+    public static Tensor avgPool2d(Tensor x, PoolOptions options) {
+        return Convolution.pool2d("avgPool2d", x, options, false);
+    }
+
+    /** Averages over PyTorch's adaptive windows to an {@code outH x outW} image. */
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        return Convolution.adaptiveAvgPool2d(x, outH, outW);
     }
 }

@@ -114,7 +114,7 @@ class ConformanceTest {
                 (counter[2] & 0xFFFFFFFFL) | ((long) counter[3] << 32),
                 (key[0] & 0xFFFFFFFFL) | ((long) key[1] << 32));
         Backend backend = device.backend();
-        Buffer buffer = backend.allocate(4);
+        Buffer buffer = backend.allocate(org.torchcl.DType.FLOAT32, 4);
         try {
             backend.randomBits(buffer, 4, start);
             float[] words = new float[4];
@@ -341,7 +341,7 @@ class ConformanceTest {
         Im2colShape s = new Im2colShape(1, 1, 3, 3, 2, 2, 1, 1, 1, 1);
         Backend backend = device.backend();
         Buffer src = upload(backend, x);
-        Buffer cols = backend.allocate(s.colsElements());
+        Buffer cols = backend.allocate(org.torchcl.DType.FLOAT32, s.colsElements());
         try {
             backend.im2col(src, cols, s);
             float[] out = new float[(int) s.colsElements()];
@@ -442,7 +442,7 @@ class ConformanceTest {
     }
 
     private static Buffer upload(Backend backend, float[] data) {
-        Buffer buffer = backend.allocate(data.length);
+        Buffer buffer = backend.allocate(org.torchcl.DType.FLOAT32, data.length);
         backend.write(FloatBuffer.wrap(data), buffer);
         return buffer;
     }

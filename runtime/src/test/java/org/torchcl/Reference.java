@@ -128,7 +128,7 @@ public final class Reference {
             Buffer ba = upload(backend, a, buffers);
             Buffer bb = upload(backend, b, buffers);
             Buffer bbias = upload(backend, bias, buffers);
-            Buffer bc = backend.allocate(sizeC);
+            Buffer bc = backend.allocate(org.torchcl.DType.FLOAT32, sizeC);
             buffers.add(bc);
             call.run(ba, bb, bbias, bc);
             float[] c = new float[sizeC];
@@ -149,7 +149,7 @@ public final class Reference {
     }
 
     private static Buffer upload(Backend backend, float[] data, List<Buffer> buffers) {
-        Buffer buffer = backend.allocate(data.length);
+        Buffer buffer = backend.allocate(org.torchcl.DType.FLOAT32, data.length);
         buffers.add(buffer);
         backend.write(FloatBuffer.wrap(data), buffer);
         return buffer;

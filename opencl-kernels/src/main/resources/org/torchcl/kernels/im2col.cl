@@ -7,6 +7,7 @@ __kernel void im2col(__global const float* restrict src, __global float* restric
                      const int kernel_h, const int kernel_w,
                      const int stride_h, const int stride_w,
                      const int pad_h, const int pad_w,
+                     const int dilation_h, const int dilation_w,
                      const int out_h, const int out_w) {
     const ulong i = get_global_id(0);
     if (i >= count) {
@@ -21,8 +22,8 @@ __kernel void im2col(__global const float* restrict src, __global float* restric
     const int kw = (int) (row % kernel_w);
     const int kh = (int) ((row / kernel_w) % kernel_h);
     const int c = (int) (row / ((ulong) kernel_w * kernel_h));
-    const int h = oh * stride_h - pad_h + kh;
-    const int w = ow * stride_w - pad_w + kw;
+    const int h = oh * stride_h - pad_h + kh * dilation_h;
+    const int w = ow * stride_w - pad_w + kw * dilation_w;
     float v = 0.0f;
     if (h >= 0 && h < height && w >= 0 && w < width) {
         v = src[((n * channels + c) * height + h) * width + w];

@@ -49,7 +49,7 @@ public final class LaunchBench {
             for (int t = 0; t < threads; t++) {
                 inputs.add(Torch.rand(device, 256));
             }
-            device.backend().synchronize();
+            device.synchronize();
             CyclicBarrier start = new CyclicBarrier(threads + 1);
             List<Future<?>> work = new ArrayList<>();
             for (Tensor x : inputs) {
@@ -66,7 +66,7 @@ public final class LaunchBench {
             for (Future<?> f : work) {
                 f.get();
             }
-            device.backend().synchronize();
+            device.synchronize();
             return Timing.since(begin);
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -99,7 +99,7 @@ public final class LinearBench {
     private static double forwardSeconds(Module layer, Tensor x) {
         long start = System.nanoTime();
         try (Tensor y = layer.forward(x)) {
-            y.device().backend().synchronize();
+            y.device().synchronize();
         }
         return Timing.since(start);
     }
@@ -112,12 +112,12 @@ public final class LinearBench {
 
     /** In the child JVM: the device is ready, the input is zeros (no kernel), then LazyLinear's first forward. */
     private static void firstForwardChild(Device device, PrintStream out) {
-        device.backend();
+        device.memoryStats();
         try (Tensor x = Torch.zeros(device, 64, FEATURES);
              LazyLinear lazy = new LazyLinear(FEATURES, LinearOptions.defaults().withDevice(device))) {
             long start = System.nanoTime();
             try (Tensor y = lazy.forward(x)) {
-                y.device().backend().synchronize();
+                y.device().synchronize();
             }
             out.println("first-forward-ms " + Timing.since(start) * 1e3);
         }

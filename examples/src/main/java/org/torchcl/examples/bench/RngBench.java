@@ -72,7 +72,7 @@ public final class RngBench {
     private static double timed(Tensor t, Runnable op) {
         long start = System.nanoTime();
         op.run();
-        t.device().backend().synchronize();
+        t.device().synchronize();
         return Timing.since(start);
     }
 

@@ -10,11 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.torchcl.Device;
-import org.torchcl.Generator;
-import org.torchcl.backend.Backend;
-import org.torchcl.backend.Buffer;
+import org.torchcl.GemmProbe;
 import org.torchcl.backend.GemmShape;
-import org.torchcl.backend.opencl.OpenClBackend;
 import org.torchcl.examples.CommandLine;
 
 /**
@@ -154,37 +151,11 @@ public final class SgemmBench {
         return shape.flops() / seconds / 1e9;
     }
 
-    /** Times one product on {@code device} with random operands; the buffers are freed afterwards. */
+    /** Times one product on {@code device} with random operands; the operands are freed afterwards. */
     static Timing.Result time(Device device, GemmShape shape, double budget) {
-        Backend backend = device.backend();
-        long sizeA = (long) shape.m() * shape.k();
-        long sizeB = (long) shape.k() * shape.n();
-        List<Buffer> buffers = new ArrayList<>();
-        try {
-            Buffer a = track(buffers, backend.allocate(sizeA));
-            Buffer b = track(buffers, backend.allocate(sizeB));
-            Buffer c = track(buffers, backend.allocate((long) shape.m() * shape.n()));
-            Generator generator = new Generator(42);
-            backend.uniform(a, sizeA, generator.reserve(sizeA), -1f, 2f);
-            backend.uniform(b, sizeB, generator.reserve(sizeB), -1f, 2f);
-            backend.synchronize();
-            Timing.Run run = backend instanceof OpenClBackend openCl
-                    ? () -> openCl.timeGemm(shape, a, b, null, c, openCl.gemmConfig()) / 1e9
-                    : () -> {
-                        long start = System.nanoTime();
-                        backend.gemm(shape, a, b, null, c);
-                        backend.synchronize();
-                        return Timing.since(start);
-                    };
-            return Timing.median(run, 1, 3, 10, budget);
-        } finally {
-            buffers.forEach(backend::free);
+        try (GemmProbe probe = GemmProbe.open(device, shape.m(), shape.n(), shape.k(), shape.transB(), 42)) {
+            return Timing.median(probe::run, 1, 3, 10, budget);
         }
-    }
-
-    private static Buffer track(List<Buffer> buffers, Buffer buffer) {
-        buffers.add(buffer);
-        return buffer;
     }
 
     private static int[] ints(String list) {

@@ -6,16 +6,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.torchcl.Device;
-import org.torchcl.Generator;
-import org.torchcl.backend.Buffer;
-import org.torchcl.backend.GemmShape;
-import org.torchcl.backend.opencl.GemmConfig;
-import org.torchcl.backend.opencl.OpenClBackend;
+import org.torchcl.GemmProbe;
 import org.torchcl.backend.opencl.OpenClException;
 import org.torchcl.examples.CommandLine;
 
 /**
- * Searches the sgemm tile configurations ({@link GemmConfig#candidates()}) on each OpenCL device,
+ * Searches the sgemm tile configurations ({@link GemmProbe#tileConfigs}) on each OpenCL device,
  * checks each one's result against the current configuration's, times it (profiling events,
  * median), and stores the fastest in the kernel cache directory, where every later JVM picks it up.
  *
@@ -26,7 +22,7 @@ public final class TuneSgemm {
     private TuneSgemm() {
     }
 
-    record Trial(GemmConfig config, double gflops, String failure) {
+    record Trial(String config, double gflops, String failure) {
     }
 
     public static void main(String[] args) throws IOException {
@@ -39,58 +35,42 @@ public final class TuneSgemm {
             System.exit(2);
         }
         for (Device device : devices) {
-            OpenClBackend backend = (OpenClBackend) device.backend();
             int n = CommandLine.intOption(rest, "--size", device.isGpu() ? 4096 : 512);
-            List<Trial> trials = tune(backend, n);
+            String before = GemmProbe.tileConfig(device);
+            List<Trial> trials = tune(device, n);
             trials.sort(Comparator.comparingDouble(Trial::gflops).reversed());
-            System.out.printf(Locale.ROOT, "== sgemm tuning on %s, n=%d (was %s) ==%n", device, n, backend.gemmConfig());
+            System.out.printf(Locale.ROOT, "== sgemm tuning on %s, n=%d (was %s) ==%n", device, n, before);
             trials.stream().limit(10).forEach(t -> System.out.printf(Locale.ROOT, "%-20s %10.1f GFLOP/s%n",
                     t.config(), t.gflops()));
             trials.stream().filter(t -> t.failure() != null)
                     .forEach(t -> System.out.println("skipped " + t.config() + ": " + t.failure()));
             Trial best = trials.get(0);
             if (best.failure() == null) {
-                backend.useGemmConfig(best.config(), !rest.contains("--dry-run"));
+                GemmProbe.useTileConfig(device, best.config(), !rest.contains("--dry-run"));
             }
         }
     }
 
-    static List<Trial> tune(OpenClBackend backend, int n) {
-        List<GemmConfig> candidates = GemmConfig.candidates().stream().filter(c -> c.fits(backend.info())).toList();
-        GemmShape shape = GemmShape.of(n, n, n);
-        long elements = (long) n * n;
-        Buffer a = backend.allocate(elements);
-        Buffer b = backend.allocate(elements);
-        Buffer c = backend.allocate(elements);
-        Buffer expected = backend.allocate(elements);
-        try {
-            Generator generator = new Generator(7);
-            backend.uniform(a, elements, generator.reserve(elements), -1f, 2f);
-            backend.uniform(b, elements, generator.reserve(elements), -1f, 2f);
-            backend.gemm(shape, a, b, null, expected);
-            float[] reference = new float[(int) elements];
-            backend.read(expected, reference, reference.length);
+    static List<Trial> tune(Device device, int n) {
+        List<String> candidates = GemmProbe.tileConfigs(device);
+        try (GemmProbe probe = GemmProbe.open(device, n, n, n, false, 7)) {
+            probe.run();
+            float[] reference = probe.result();
             Progress progress = new Progress(System.out, candidates.size());
             List<Trial> trials = new ArrayList<>();
-            for (GemmConfig config : candidates) {
-                progress.step(backend.device() + " " + config);
-                trials.add(trial(backend, config, shape, a, b, c, reference));
+            for (String config : candidates) {
+                progress.step(device + " " + config);
+                trials.add(trial(probe, config, reference));
             }
             progress.finish();
             return trials;
-        } finally {
-            for (Buffer buffer : List.of(a, b, c, expected)) {
-                backend.free(buffer);
-            }
         }
     }
 
-    private static Trial trial(OpenClBackend backend, GemmConfig config, GemmShape shape, Buffer a, Buffer b, Buffer c,
-                               float[] reference) {
+    private static Trial trial(GemmProbe probe, String config, float[] reference) {
         try {
-            Timing.Result result = Timing.median(() -> backend.timeGemm(shape, a, b, null, c, config) / 1e9, 1, 3, 5, 1.0);
-            float[] got = new float[reference.length];
-            backend.read(c, got, got.length);
+            Timing.Result result = Timing.median(() -> probe.run(config), 1, 3, 5, 1.0);
+            float[] got = probe.result();
             double worst = 0;
             for (int i = 0; i < got.length; i++) {
                 worst = Math.max(worst, Math.abs(got[i] - reference[i]) / (1 + Math.abs(reference[i])));
@@ -98,7 +78,7 @@ public final class TuneSgemm {
             if (worst > 1e-3) {
                 return new Trial(config, 0, "result differs from the current configuration's by " + worst);
             }
-            return new Trial(config, shape.flops() / result.seconds() / 1e9, null);
+            return new Trial(config, probe.flops() / result.seconds() / 1e9, null);
         } catch (OpenClException e) {
             return new Trial(config, 0, e.statusName() + " in " + e.call());
         }

@@ -1,27 +1,50 @@
 package org.torchcl.backend.cpu;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.util.Arrays;
+import org.torchcl.DType;
 import org.torchcl.Device;
 import org.torchcl.DeviceOutOfMemoryException;
 import org.torchcl.backend.Backend;
+import org.torchcl.backend.BinaryOp;
 import org.torchcl.backend.Buffer;
 import org.torchcl.backend.GemmShape;
+import org.torchcl.backend.HalfFloats;
 import org.torchcl.backend.Im2colShape;
+import org.torchcl.backend.Layouts;
 import org.torchcl.backend.MemoryCounter;
 import org.torchcl.backend.PhiloxStart;
+import org.torchcl.backend.PoolShape;
+import org.torchcl.backend.ReduceOp;
+import org.torchcl.backend.Strided;
+import org.torchcl.backend.UnaryOp;
 
 /**
  * The pure-Java backend: heap float arrays, loops split over one fork-join worker per core. Every
- * call completes before it returns. Uniform samples equal the OpenCL kernels' bit for bit. sgemm
- * and the Philox samplers run on {@link CpuKernels}, Vector API ones when the JVM has
- * {@code jdk.incubator.vector}.
+ * call completes before it returns. Uniform samples equal the OpenCL kernels' bit for bit. sgemm,
+ * the Philox samplers and the float math of elementwise ops, softmax, layer norm and sums run on
+ * {@link CpuKernels}, Vector API ones when the JVM has {@code jdk.incubator.vector}.
  */
 public final class CpuBackend implements Backend {
 
     /** The most floats one Java array can hold on common JVMs. */
     static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     /** Below this many elements a loop is not worth splitting across threads. */
-    private static final long ELEMENTWISE_GRAIN = 1 << 16;
+    static final long ELEMENTWISE_GRAIN = 1 << 16;
+    /** Elements per run of a strided loop: its scratch arrays stay in L1. */
+    static final int RUN = 1024;
+    /**
+     * A transposing copy's tiles: 64 destination rows by 8 columns. The tile's 8 source runs of 64
+     * elements, which lie a source row apart and so fall in the same L1 sets, fit the 8 ways of one
+     * set; wider tiles evict their own lines.
+     */
+    private static final int TILE_ROWS = 64;
+    private static final int TILE_COLUMNS = 8;
     /** Words per pass of the normal sampler: its scratch array stays in L1. */
     private static final int NORMAL_CHUNK = 2048;
 
@@ -30,6 +53,8 @@ public final class CpuBackend implements Backend {
     private final MemoryCounter memory = new MemoryCounter();
     private final Parallel parallel = new Parallel(Runtime.getRuntime().availableProcessors());
     private final CpuKernels kernels = CpuKernels.select(parallel);
+    private final CpuElementwise elementwise = new CpuElementwise(parallel, kernels.math);
+    private final CpuReductions reductions = new CpuReductions(parallel, kernels.math);
 
     private CpuBackend() {
     }
@@ -49,50 +74,141 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Buffer allocate(long elements) {
-        long bytes = elements * Float.BYTES;
+    public Buffer allocate(DType dtype, long elements) {
+        long bytes = elements * dtype.byteSize();
         if (elements > MAX_ELEMENTS) {
-            throw new DeviceOutOfMemoryException(device(), bytes, MAX_ELEMENTS * Float.BYTES,
+            throw new DeviceOutOfMemoryException(device(), bytes, MAX_ELEMENTS * dtype.byteSize(),
                     "the CPU backend holds one tensor in one Java array of at most", null);
         }
-        float[] data;
+        CpuBuffer buffer;
         try {
-            data = new float[(int) elements];
+            buffer = CpuBuffer.allocate(dtype, (int) elements);
         } catch (OutOfMemoryError e) {
             Runtime runtime = Runtime.getRuntime();
             long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
             throw new DeviceOutOfMemoryException(device(), bytes, free, "the Java heap (-Xmx) has about", e);
         }
         memory.allocated(bytes);
-        return new CpuBuffer(data);
+        return buffer;
     }
 
     @Override
     public void free(Buffer buffer) {
-        memory.freed(data(buffer).length * (long) Float.BYTES);
+        memory.freed(buffer.bytes());
     }
 
     @Override
-    public void write(FloatBuffer src, Buffer dst) {
-        FloatBuffer view = src.duplicate();
-        view.get(data(dst), 0, view.remaining());
+    public void write(java.nio.Buffer src, Buffer dst) {
+        CpuBuffer target = (CpuBuffer) dst;
+        if (src instanceof ByteBuffer bytes && target.dtype != DType.BOOL) {
+            ByteBuffer view = bytes.duplicate().order(ByteOrder.nativeOrder());
+            switch (target.dtype) {
+                case FLOAT32 -> view.asFloatBuffer().get((float[]) target.array, 0, view.remaining() / Float.BYTES);
+                case FLOAT16, BFLOAT16 -> view.asShortBuffer().get((short[]) target.array, 0, view.remaining() / Short.BYTES);
+                case INT64 -> view.asLongBuffer().get((long[]) target.array, 0, view.remaining() / Long.BYTES);
+                case INT32 -> view.asIntBuffer().get((int[]) target.array, 0, view.remaining() / Integer.BYTES);
+                default -> throw new IllegalStateException("unreachable: " + target.dtype);
+            }
+            return;
+        }
+        java.nio.Buffer view = src.duplicate();
+        switch (target.dtype) {
+            case FLOAT32 -> ((FloatBuffer) view).get((float[]) target.array, 0, view.remaining());
+            case FLOAT16, BFLOAT16 -> ((ShortBuffer) view).get((short[]) target.array, 0, view.remaining());
+            case INT64 -> ((LongBuffer) view).get((long[]) target.array, 0, view.remaining());
+            case INT32 -> ((IntBuffer) view).get((int[]) target.array, 0, view.remaining());
+            case BOOL -> ((ByteBuffer) view).get((byte[]) target.array, 0, view.remaining());
+        }
     }
 
     @Override
-    public void read(Buffer src, float[] dst, int count) {
-        System.arraycopy(data(src), 0, dst, 0, count);
+    public void read(Buffer src, Object dst, int count) {
+        System.arraycopy(((CpuBuffer) src).array, 0, dst, 0, count);
     }
 
     @Override
-    public void copy(Buffer src, Buffer dst, long count) {
-        System.arraycopy(data(src), 0, data(dst), 0, (int) count);
+    public void copy(Strided src, Strided dst) {
+        CpuBuffer from = (CpuBuffer) src.buffer();
+        CpuBuffer to = (CpuBuffer) dst.buffer();
+        if (src.numel() == 0) {
+            return;
+        }
+        Layouts.Merged merged = Layouts.merge(dst, src);
+        if (src.dtype() == dst.dtype() && merged.rank() == 1 && merged.strides()[0][0] == 1
+                && merged.strides()[1][0] == 1) {
+            System.arraycopy(from.array, (int) src.offset(), to.array, (int) dst.offset(), (int) src.numel());
+            return;
+        }
+        if (src.dtype() == dst.dtype() && (src.dtype() == DType.FLOAT32 || src.dtype() == DType.INT32)
+                && merged.rank() == 2 && merged.strides()[0][1] == 1 && merged.strides()[1][0] == 1) {
+            transpose(from.array, (int) src.offset(), merged.strides()[1][1], to.array, (int) dst.offset(),
+                    merged.strides()[0][0], merged.shape()[0], merged.shape()[1]);
+            return;
+        }
+        boolean integral = !src.dtype().isFloatingPoint() && !dst.dtype().isFloatingPoint();
+        StridedLoop.forEachRun(parallel, merged, new long[] {dst.offset(), src.offset()}, RUN, ELEMENTWISE_GRAIN,
+                (offsets, steps, n) -> {
+                    if (integral) {
+                        long[] values = new long[n];
+                        CpuArrays.loadLongs(from, offsets[1], steps[1], n, values);
+                        CpuArrays.storeLongs(values, n, to, offsets[0], steps[0]);
+                    } else {
+                        float[] values = new float[n];
+                        CpuArrays.loadFloats(from, offsets[1], steps[1], n, values);
+                        CpuArrays.storeFloats(values, n, to, offsets[0], steps[0]);
+                    }
+                });
+    }
+
+    /**
+     * {@code to[dst + r * dstStep + c] = from[src + r + c * srcStep]} for {@code r < rows, c < cols}
+     * over float[] or int[] arrays: a 2-D transpose, in cache tiles, where the element by element
+     * walk would miss the cache on every source read.
+     */
+    private void transpose(Object from, int src, long srcStep, Object to, int dst, long dstStep, int rows, int cols) {
+        parallel.forRange(rows, Math.max(TILE_ROWS, ELEMENTWISE_GRAIN / cols), (first, end) -> {
+            for (int r0 = (int) first; r0 < end; r0 += TILE_ROWS) {
+                int r1 = (int) Math.min(end, r0 + TILE_ROWS);
+                for (int c0 = 0; c0 < cols; c0 += TILE_COLUMNS) {
+                    int c1 = Math.min(cols, c0 + TILE_COLUMNS);
+                    if (from instanceof float[] in) {
+                        float[] out = (float[]) to;
+                        for (int r = r0; r < r1; r++) {
+                            int o = (int) (dst + r * dstStep);
+                            for (int c = c0; c < c1; c++) {
+                                out[o + c] = in[(int) (src + r + c * srcStep)];
+                            }
+                        }
+                    } else {
+                        int[] in = (int[]) from;
+                        int[] out = (int[]) to;
+                        for (int r = r0; r < r1; r++) {
+                            int o = (int) (dst + r * dstStep);
+                            for (int c = c0; c < c1; c++) {
+                                out[o + c] = in[(int) (src + r + c * srcStep)];
+                            }
+                        }
+                    }
+                }
+            }
+        });
     }
 
     @Override
-    public void fill(Buffer dst, long count, float value) {
-        float[] out = data(dst);
-        parallel.forRange(count, ELEMENTWISE_GRAIN, (start, end) -> java.util.Arrays.fill(out, (int) start,
-                (int) end, value));
+    public void fill(Buffer dst, DType dtype, long count, double value) {
+        CpuBuffer out = (CpuBuffer) dst;
+        parallel.forRange(count, ELEMENTWISE_GRAIN, (start, end) -> {
+            int from = (int) start;
+            int to = (int) end;
+            switch (dtype) {
+                case FLOAT32 -> Arrays.fill((float[]) out.array, from, to, (float) value);
+                case FLOAT16 -> Arrays.fill((short[]) out.array, from, to, HalfFloats.floatToHalf((float) value));
+                case BFLOAT16 -> Arrays.fill((short[]) out.array, from, to, HalfFloats.floatToBfloat16((float) value));
+                case INT64 -> Arrays.fill((long[]) out.array, from, to, (long) value);
+                case INT32 -> Arrays.fill((int[]) out.array, from, to, (int) (long) value);
+                case BOOL -> Arrays.fill((byte[]) out.array, from, to, value != 0 ? (byte) 1 : (byte) 0);
+            }
+        });
     }
 
     @Override
@@ -152,28 +268,51 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void relu(Buffer src, Buffer dst, long count) {
-        float[] in = data(src);
-        float[] out = data(dst);
-        parallel.forRange(count, ELEMENTWISE_GRAIN, (start, end) -> {
-            for (int i = (int) start; i < end; i++) {
-                float x = in[i];
-                out[i] = x < 0f ? 0f : x;
-            }
-        });
+    public void unary(UnaryOp op, Strided src, Strided dst, double p0, double p1) {
+        elementwise.unary(op, src, dst, p0, p1);
     }
 
     @Override
-    public void addBroadcast(Buffer x, Buffer y, Buffer out, long count, long yCount) {
-        float[] xs = data(x);
-        float[] ys = data(y);
-        float[] os = data(out);
-        int period = (int) yCount;
-        parallel.forRange(count, ELEMENTWISE_GRAIN, (start, end) -> {
-            for (int i = (int) start; i < end; i++) {
-                os[i] = xs[i] + ys[i % period];
-            }
-        });
+    public void binary(BinaryOp op, Strided a, Strided b, Strided out) {
+        elementwise.binary(op, a, b, out);
+    }
+
+    @Override
+    public void where(Strided cond, Strided a, Strided b, Strided out) {
+        elementwise.where(cond, a, b, out);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Strided src, Strided dst, int reducedDims, double correction) {
+        reductions.reduce(op, src, dst, reducedDims, correction);
+    }
+
+    @Override
+    public void softmax(Buffer src, Buffer dst, long rows, int cols, boolean log) {
+        reductions.softmax(data(src), data(dst), rows, cols, log);
+    }
+
+    @Override
+    public void layerNorm(Buffer src, Buffer weight, Buffer bias, Buffer dst, long rows, int cols, float eps) {
+        reductions.layerNorm(data(src), weight == null ? null : data(weight), bias == null ? null : data(bias),
+                data(dst), rows, cols, eps);
+    }
+
+    @Override
+    public long gather(Strided src, int dim, Strided index, Strided out) {
+        return CpuIndexing.gather(parallel, src, dim, index, out);
+    }
+
+    @Override
+    public void conv2dGrouped(Buffer src, Buffer weight, Buffer bias, Buffer dst, Im2colShape shape,
+                              int outChannels, int groups) {
+        CpuConvolution.conv2dGrouped(parallel, data(src), data(weight), bias == null ? null : data(bias), data(dst),
+                shape, outChannels, groups);
+    }
+
+    @Override
+    public void pool2d(Buffer src, Buffer dst, PoolShape shape) {
+        CpuConvolution.pool2d(parallel, data(src), data(dst), shape);
     }
 
     @Override
@@ -194,10 +333,10 @@ public final class CpuBackend implements Backend {
                 int plane = (n * s.channels() + c) * s.height();
                 int o = (int) (r * positions);
                 for (int oh = 0; oh < outH; oh++) {
-                    int h = oh * s.strideH() - s.padH() + kh;
+                    int h = oh * s.strideH() - s.padH() + kh * s.dilationH();
                     boolean rowInside = h >= 0 && h < s.height();
                     for (int ow = 0; ow < outW; ow++) {
-                        int w = ow * s.strideW() - s.padW() + kw;
+                        int w = ow * s.strideW() - s.padW() + kw * s.dilationW();
                         out[o++] = rowInside && w >= 0 && w < s.width() ? in[(plane + h) * s.width() + w] : 0f;
                     }
                 }
@@ -211,6 +350,6 @@ public final class CpuBackend implements Backend {
     }
 
     private static float[] data(Buffer buffer) {
-        return ((CpuBuffer) buffer).data;
+        return ((CpuBuffer) buffer).floats();
     }
 }

@@ -16,20 +16,22 @@ final class CpuKernels {
 
     final CpuGemm gemm;
     final CpuPhilox philox;
+    final CpuMath math;
 
-    private CpuKernels(CpuGemm gemm, CpuPhilox philox) {
+    private CpuKernels(CpuGemm gemm, CpuPhilox philox, CpuMath math) {
         this.gemm = gemm;
         this.philox = philox;
+        this.math = math;
     }
 
     static CpuKernels select(Parallel parallel) {
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
-            LOG.info("CPU kernels: Vector API ({}-bit vectors) for sgemm and Philox, {} threads",
+            LOG.info("CPU kernels: Vector API ({}-bit vectors) for sgemm, Philox and float math, {} threads",
                     VectorGemm.vectorBits(), parallel.threads());
-            return new CpuKernels(new VectorGemm(parallel), new VectorPhilox());
+            return new CpuKernels(new VectorGemm(parallel), new VectorPhilox(), new VectorMath());
         }
         LOG.info("CPU kernels: plain Java, {} threads; run the JVM with --add-modules {} for much faster CPU math"
-                + " (sgemm and random numbers)", parallel.threads(), VECTOR_MODULE);
-        return new CpuKernels(new ScalarGemm(parallel), new ScalarPhilox());
+                + " (sgemm, random numbers, exp and the like)", parallel.threads(), VECTOR_MODULE);
+        return new CpuKernels(new ScalarGemm(parallel), new ScalarPhilox(), new ScalarMath());
     }
 }

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The tuner's verdicts, one line per device and driver in {@code sgemm-tuning.properties} of the
- * kernel cache directory; {@link OpenClBackend} starts from the stored configuration when there is
+ * kernel cache directory; {@link OpenClGemm} starts from the stored configuration when there is
  * one for its device.
  */
 final class GemmTuning {

@@ -3,126 +3,82 @@ package org.torchcl.backend.opencl;
 import static org.jocl.CL.CL_MEM_OBJECT_ALLOCATION_FAILURE;
 import static org.jocl.CL.CL_MEM_READ_WRITE;
 import static org.jocl.CL.CL_OUT_OF_RESOURCES;
-import static org.jocl.CL.CL_PROFILING_COMMAND_END;
-import static org.jocl.CL.CL_PROFILING_COMMAND_START;
-import static org.jocl.CL.CL_PROGRAM_BINARIES;
-import static org.jocl.CL.CL_PROGRAM_BINARY_SIZES;
-import static org.jocl.CL.CL_PROGRAM_BUILD_LOG;
-import static org.jocl.CL.CL_QUEUE_PROFILING_ENABLE;
-import static org.jocl.CL.CL_QUEUE_PROPERTIES;
-import static org.jocl.CL.CL_SUCCESS;
 import static org.jocl.CL.CL_TRUE;
+import static org.torchcl.backend.opencl.OpenClBuffer.mem;
+import static org.torchcl.backend.opencl.OpenClContext.roundUp;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
-import java.util.Deque;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
-import org.jocl.cl_context;
-import org.jocl.cl_device_id;
-import org.jocl.cl_event;
-import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
-import org.jocl.cl_program;
-import org.jocl.cl_queue_properties;
+import org.torchcl.DType;
 import org.torchcl.Device;
 import org.torchcl.DeviceOutOfMemoryException;
 import org.torchcl.backend.Backend;
+import org.torchcl.backend.BinaryOp;
 import org.torchcl.backend.Buffer;
 import org.torchcl.backend.GemmShape;
+import org.torchcl.backend.HalfFloats;
 import org.torchcl.backend.Im2colShape;
+import org.torchcl.backend.Layouts;
 import org.torchcl.backend.MemoryCounter;
 import org.torchcl.backend.PhiloxStart;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.torchcl.backend.PoolShape;
+import org.torchcl.backend.ReduceOp;
+import org.torchcl.backend.Strided;
+import org.torchcl.backend.UnaryOp;
 
 /**
- * One OpenCL device: a context, one in-order queue (with profiling, for the benchmarks), and the
- * kernel programs, each built once per context on first use and kept as binaries in the
- * {@link KernelCache} so later JVMs skip the source compile. Every failing call becomes an
- * {@link OpenClException}.
- *
- * <p>A {@code cl_kernel} holds its arguments, so each launch borrows a kernel object no other
- * thread is using from a small pool; everything else is thread-safe in OpenCL itself.
+ * One OpenCL device as a {@link Backend}: buffers in its {@link OpenClContext} and each op as a
+ * launch of its kernel there; sgemm and its tuning are {@link OpenClGemm}'s. Every failing call
+ * becomes an {@link OpenClException}.
  */
 public final class OpenClBackend implements Backend {
 
-    private static final Logger LOG = LoggerFactory.getLogger(OpenClBackend.class);
-    /**
-     * OpenCL compilers run in the calling thread: clBuildProgram everywhere, and PoCL again at the
-     * first launch of a kernel with a new work-group size. Their LLVM recursion can overflow a
-     * default 1 MiB Java thread stack, which kills the JVM without a trace (seen with PoCL), so
-     * builds and first launches run on this thread with a large stack instead.
-     */
-    private static final long COMPILER_STACK_BYTES = 256L << 20;
-    private static final ExecutorService COMPILER = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(null, task, "torchcl-opencl-compiler", COMPILER_STACK_BYTES);
-        thread.setDaemon(true);
-        return thread;
-    });
-
-    /** The shape of {@code gemm_small_m.cl}: LANES x ROWS work-items, up to MAX_M rows of A. */
-    private static final int SMALL_M_LANES = 32;
-    private static final int SMALL_M_ROWS = 8;
-    private static final int SMALL_M_MAX = 16;
+    /** The most dims a strided kernel indexes after {@link Layouts#merge} (common.h's MAX_RANK). */
+    public static final int MAX_RANK = 8;
+    /** Reduction rows of at most this many elements are reduced one work-item per row. */
+    private static final int SERIAL_ROW_MAX = 64;
+    /** A chunk of a split reduction row gives each work-item at least this many elements. */
+    private static final int CHUNK_ELEMENTS_PER_ITEM = 64;
+    /** Work-groups per compute unit that keep a device busy. */
+    private static final int GROUPS_PER_UNIT = 8;
+    /** A row of normalize.cl stays in local memory when it needs at most this many bytes there. */
+    private static final long LOCAL_ROW_MAX_BYTES = 64 << 10;
+    /** Positions per word of {@code gather.cl}'s bad-index flags, and a word's value when its block has none. */
+    private static final long BAD_INDEX_BLOCK = 1L << 31;
+    private static final int NO_BAD_INDEX = -1;
 
     private final Device device;
     private final OpenClDeviceInfo info;
-    private final cl_context context;
+    private final OpenClContext context;
+    private final OpenClGemm gemm;
+    /** The context's in-order queue, which memory commands share with the launches. */
     private final cl_command_queue queue;
     private final MemoryCounter memory = new MemoryCounter();
-    private final KernelCache cache = KernelCache.configured();
     private final long elementwiseGroup;
-    private final Map<String, cl_program> programs = new ConcurrentHashMap<>();
-    private final Map<KernelKey, KernelPool> kernels = new ConcurrentHashMap<>();
-    private final boolean smallMFits;
-    private volatile GemmConfig gemmConfig;
 
     public OpenClBackend(Device device, OpenClDeviceInfo info) {
         this.device = device;
         this.info = info;
-        int[] status = new int[1];
-        this.context = CL.clCreateContext(null, 1, new cl_device_id[] {info.id()}, null, null, status);
-        check(status[0], "clCreateContext");
-        try {
-            this.queue = createQueue(status);
-        } catch (RuntimeException e) {
-            CL.clReleaseContext(context);
-            throw e;
-        }
-        Optional<GemmConfig> tuned = GemmTuning.stored(cache, info);
-        this.gemmConfig = tuned.orElseGet(() -> GemmConfig.defaultFor(info));
+        this.context = new OpenClContext(device, info);
+        this.gemm = new OpenClGemm(context);
+        this.queue = context.queue();
         this.elementwiseGroup = Math.min(256, info.maxWorkGroupSize());
-        this.smallMFits = info.maxWorkGroupSize() >= SMALL_M_LANES * SMALL_M_ROWS
-                && info.localMemBytes() >= (long) SMALL_M_ROWS * SMALL_M_MAX * (SMALL_M_LANES + 1) * Float.BYTES;
-        LOG.debug("opened {}: {}; sgemm tiles {} ({})", device, info, gemmConfig, tuned.isPresent() ? "tuned" : "default");
     }
 
-    @SuppressWarnings("deprecation")
-    private cl_command_queue createQueue(int[] status) {
-        cl_command_queue created;
-        if (info.atLeastOpenCl2()) {
-            cl_queue_properties properties = new cl_queue_properties();
-            properties.addProperty(CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE);
-            created = CL.clCreateCommandQueueWithProperties(context, info.id(), properties, status);
-        } else {
-            created = CL.clCreateCommandQueue(context, info.id(), CL_QUEUE_PROFILING_ENABLE, status);
-        }
-        check(status[0], "clCreateCommandQueue");
-        return created;
+    /** The context the kernels are built and launched in; tests build broken programs there. */
+    OpenClContext context() {
+        return context;
     }
 
     /** What discovery found out about this device. */
@@ -143,69 +99,151 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- memory
 
     @Override
-    public Buffer allocate(long elements) {
-        long bytes = elements * Float.BYTES;
+    public Buffer allocate(DType dtype, long elements) {
+        long bytes = elements * dtype.byteSize();
         if (bytes > info.maxAllocBytes()) {
             throw new DeviceOutOfMemoryException(device, bytes, info.maxAllocBytes(),
                     "the device's largest single buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE) is", null);
         }
         int[] status = new int[1];
-        cl_mem mem = CL.clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, status);
+        // OpenCL has no empty buffers; a tensor with a zero-size dim gets one unused byte.
+        cl_mem mem = CL.clCreateBuffer(context.handle(), CL_MEM_READ_WRITE, Math.max(1, bytes), null, status);
         if (status[0] == CL_MEM_OBJECT_ALLOCATION_FAILURE || status[0] == CL_OUT_OF_RESOURCES) {
             long free = info.globalMemBytes() - memory.snapshot().allocatedBytes();
             throw new DeviceOutOfMemoryException(device, bytes, free,
                     "global memory not held by torchcl is about",
                     new OpenClException("clCreateBuffer(" + bytes + " bytes)", status[0], device, null));
         }
-        check(status[0], "clCreateBuffer(" + bytes + " bytes)");
+        context.check(status[0], "clCreateBuffer(" + bytes + " bytes)");
         memory.allocated(bytes);
-        return new OpenClBuffer(mem, elements);
+        return new OpenClBuffer(mem, dtype, elements);
     }
 
     @Override
     public void free(Buffer buffer) {
         OpenClBuffer b = (OpenClBuffer) buffer;
         // OpenCL keeps the memory until queued commands that use it have finished.
-        check(CL.clReleaseMemObject(b.mem), "clReleaseMemObject");
-        memory.freed(b.elements() * Float.BYTES);
+        context.check(CL.clReleaseMemObject(b.mem), "clReleaseMemObject");
+        memory.freed(b.bytes());
     }
 
     @Override
-    public void write(FloatBuffer src, Buffer dst) {
-        long bytes = (long) src.remaining() * Float.BYTES;
-        check(CL.clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 0, bytes, hostPointer(src), 0, null, null),
+    public void write(java.nio.Buffer src, Buffer dst) {
+        int elementBytes = src instanceof ByteBuffer ? 1 : dst.dtype().byteSize();
+        long bytes = (long) src.remaining() * elementBytes;
+        if (bytes == 0) {
+            return;
+        }
+        context.check(CL.clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 0, bytes, hostPointer(src), 0, null, null),
                 "clEnqueueWriteBuffer");
     }
 
-    /** A pointer to {@code src}'s remaining floats; copies only a direct buffer in foreign byte order. */
-    private static Pointer hostPointer(FloatBuffer src) {
+    /** A pointer to {@code src}'s remaining values; copies only a direct buffer in foreign byte order. */
+    private static Pointer hostPointer(java.nio.Buffer src) {
+        if (src.isDirect() && (src instanceof ByteBuffer || nativeOrder(src))) {
+            return Pointer.toBuffer(src);
+        }
         if (src.hasArray()) {
-            return Pointer.to(src.array()).withByteOffset((long) (src.arrayOffset() + src.position()) * Float.BYTES);
+            return Pointer.toBuffer(src);
         }
-        if (src.isDirect() && src.order() == ByteOrder.nativeOrder()) {
-            return Pointer.to(src.slice());
+        ByteBuffer copy = ByteBuffer.allocateDirect(src.remaining() * 8).order(ByteOrder.nativeOrder());
+        if (src instanceof FloatBuffer floats) {
+            copy.asFloatBuffer().put(floats.duplicate());
+        } else if (src instanceof ShortBuffer shorts) {
+            copy.asShortBuffer().put(shorts.duplicate());
+        } else if (src instanceof IntBuffer ints) {
+            copy.asIntBuffer().put(ints.duplicate());
+        } else if (src instanceof LongBuffer longs) {
+            copy.asLongBuffer().put(longs.duplicate());
+        } else {
+            throw new IllegalArgumentException("unsupported host buffer " + src.getClass().getName());
         }
-        float[] copy = new float[src.remaining()];
-        src.duplicate().get(copy);
         return Pointer.to(copy);
     }
 
-    @Override
-    public void read(Buffer src, float[] dst, int count) {
-        check(CL.clEnqueueReadBuffer(queue, mem(src), CL_TRUE, 0, (long) count * Float.BYTES, Pointer.to(dst),
-                0, null, null), "clEnqueueReadBuffer");
+    private static boolean nativeOrder(java.nio.Buffer src) {
+        ByteOrder order = src instanceof FloatBuffer f ? f.order()
+                : src instanceof ShortBuffer s ? s.order()
+                : src instanceof IntBuffer i ? i.order()
+                : src instanceof LongBuffer l ? l.order() : ByteOrder.nativeOrder();
+        return order == ByteOrder.nativeOrder();
     }
 
     @Override
-    public void copy(Buffer src, Buffer dst, long count) {
-        check(CL.clEnqueueCopyBuffer(queue, mem(src), mem(dst), 0, 0, count * Float.BYTES, 0, null, null),
-                "clEnqueueCopyBuffer");
+    public void read(Buffer src, Object dst, int count) {
+        if (count == 0) {
+            return;
+        }
+        Pointer target;
+        if (dst instanceof float[] floats) {
+            target = Pointer.to(floats);
+        } else if (dst instanceof short[] shorts) {
+            target = Pointer.to(shorts);
+        } else if (dst instanceof long[] longs) {
+            target = Pointer.to(longs);
+        } else if (dst instanceof int[] ints) {
+            target = Pointer.to(ints);
+        } else {
+            target = Pointer.to((byte[]) dst);
+        }
+        context.check(CL.clEnqueueReadBuffer(queue, mem(src), CL_TRUE, 0, (long) count * src.dtype().byteSize(),
+                target, 0, null, null), "clEnqueueReadBuffer");
     }
 
     @Override
-    public void fill(Buffer dst, long count, float value) {
-        check(CL.clEnqueueFillBuffer(queue, mem(dst), Pointer.to(new float[] {value}), Sizeof.cl_float, 0,
-                count * Float.BYTES, 0, null, null), "clEnqueueFillBuffer");
+    public void copy(Strided src, Strided dst) {
+        long count = src.numel();
+        if (count == 0) {
+            return;
+        }
+        Layouts.Merged merged = Layouts.merge(dst, src);
+        int elementBytes = src.dtype().byteSize();
+        if (src.dtype() == dst.dtype() && merged.rank() == 1 && merged.strides()[0][0] == 1
+                && merged.strides()[1][0] == 1) {
+            context.check(CL.clEnqueueCopyBuffer(queue, mem(src.buffer()), mem(dst.buffer()),
+                    src.offset() * elementBytes, dst.offset() * elementBytes, count * elementBytes, 0, null, null),
+                    "clEnqueueCopyBuffer");
+            return;
+        }
+        String options = typeOption("SRC_TYPE", src.dtype()) + " " + typeOption("DST_TYPE", dst.dtype());
+        launch1d(Program.COPY, options, "copy_strided", count,
+                src.buffer(), src.offset(), strides(merged, 1),
+                dst.buffer(), dst.offset(), strides(merged, 0),
+                merged.rank(), shape(merged), count);
+    }
+
+    /** {@code -DNAME=code}: a dtype's code in {@code common.h}. */
+    static String typeOption(String name, DType dtype) {
+        return "-D" + name + "=" + dtype.ordinal();
+    }
+
+    /** A merged shape as an {@code int8} kernel argument. */
+    static int[] shape(Layouts.Merged merged) {
+        return Arrays.copyOf(merged.shape(), MAX_RANK);
+    }
+
+    /** One operand's merged strides as a {@code long8} kernel argument. */
+    static long[] strides(Layouts.Merged merged, int operand) {
+        return Arrays.copyOf(merged.strides()[operand], MAX_RANK);
+    }
+
+    @Override
+    public void fill(Buffer dst, DType dtype, long count, double value) {
+        if (count == 0) {
+            return;
+        }
+        byte[] pattern = switch (dtype) {
+            case FLOAT32 -> ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putFloat((float) value).array();
+            case FLOAT16 -> ByteBuffer.allocate(2).order(ByteOrder.nativeOrder())
+                    .putShort(HalfFloats.floatToHalf((float) value)).array();
+            case BFLOAT16 -> ByteBuffer.allocate(2).order(ByteOrder.nativeOrder())
+                    .putShort(HalfFloats.floatToBfloat16((float) value)).array();
+            case INT64 -> ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong((long) value).array();
+            case INT32 -> ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt((int) (long) value).array();
+            case BOOL -> new byte[] {value != 0 ? (byte) 1 : (byte) 0};
+        };
+        context.check(CL.clEnqueueFillBuffer(queue, mem(dst), Pointer.to(pattern), pattern.length, 0,
+                count * dtype.byteSize(), 0, null, null), "clEnqueueFillBuffer");
     }
 
     // ---------------------------------------------------------------- random numbers
@@ -232,28 +270,14 @@ public final class OpenClBackend implements Backend {
         args[2] = new int[] {start.counterWord(0), start.counterWord(1), start.counterWord(2), start.counterWord(3)};
         args[3] = new int[] {start.keyWord(0), start.keyWord(1)};
         System.arraycopy(extra, 0, args, 4, extra.length);
-        launch1d(Program.PHILOX, kernel, (count + 3) / 4, args);
+        launch1d(Program.PHILOX, "", kernel, (count + 3) / 4, args);
     }
 
     // ---------------------------------------------------------------- compute
 
     @Override
     public void gemm(GemmShape s, Buffer a, Buffer b, Buffer bias, Buffer c) {
-        if (usesSmallM(s)) {
-            launch(Program.GEMM_SMALL_M, "", "gemm_small_m", new long[] {roundUp(s.n(), SMALL_M_ROWS) * SMALL_M_LANES},
-                    new long[] {SMALL_M_ROWS * SMALL_M_LANES}, null,
-                    s.m(), s.n(), s.k(), a, b, c, s.bias() == GemmShape.Bias.NONE ? null : bias, s.bias().ordinal());
-        } else {
-            gemm(s, a, b, bias, c, gemmConfig, null);
-        }
-    }
-
-    /**
-     * A Linear layer at a small batch (x W^T with few rows) goes to {@code gemm_small_m.cl}, which
-     * reads each weight row once; the tiled kernel would leave most of every tile idle.
-     */
-    private boolean usesSmallM(GemmShape s) {
-        return s.m() <= SMALL_M_MAX && s.transB() && !s.transA() && s.batch() == 1 && smallMFits;
+        gemm.run(s, a, b, bias, c);
     }
 
     /**
@@ -261,342 +285,271 @@ public final class OpenClBackend implements Backend {
      * event, in nanoseconds: what the tuner and the benchmarks compare.
      */
     public long timeGemm(GemmShape s, Buffer a, Buffer b, Buffer bias, Buffer c, GemmConfig config) {
-        if (!config.fits(info)) {
-            throw new IllegalArgumentException("sgemm config " + config + " does not fit " + device + " (work-group "
-                    + config.threads() + " of " + info.maxWorkGroupSize() + ", local " + config.localBytes() + " of "
-                    + info.localMemBytes() + " bytes)");
-        }
-        cl_event event = new cl_event();
-        gemm(s, a, b, bias, c, config, event);
-        try {
-            check(CL.clWaitForEvents(1, new cl_event[] {event}), "clWaitForEvents");
-            long[] start = new long[1];
-            long[] end = new long[1];
-            check(CL.clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(start), null),
-                    "clGetEventProfilingInfo");
-            check(CL.clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(end), null),
-                    "clGetEventProfilingInfo");
-            return end[0] - start[0];
-        } finally {
-            CL.clReleaseEvent(event);
-        }
-    }
-
-    private void gemm(GemmShape s, Buffer a, Buffer b, Buffer bias, Buffer c, GemmConfig g, cl_event event) {
-        long[] global = {
-            roundUp((long) s.n(), g.tileN()) / g.wptN(),
-            roundUp((long) s.m(), g.tileM()) / g.wptM(),
-            s.batch()
-        };
-        long[] local = {g.threadsN(), g.threadsM(), 1};
-        launch(Program.SGEMM, g.buildOptions(), "sgemm", global, local, event,
-                s.m(), s.n(), s.k(),
-                a, s.strideA(), s.transA() ? 1 : 0,
-                b, s.strideB(), s.transB() ? 1 : 0,
-                c, s.strideC(),
-                s.bias() == GemmShape.Bias.NONE ? null : bias, s.bias().ordinal());
+        return gemm.time(s, a, b, bias, c, config);
     }
 
     /** The sgemm tiles in use: the tuned ones for this device when stored, else {@link GemmConfig}'s default. */
     public GemmConfig gemmConfig() {
-        return gemmConfig;
+        return gemm.config();
     }
 
     /** Switches sgemm to {@code config} for this JVM and, with {@code persist}, for later ones. */
     public void useGemmConfig(GemmConfig config, boolean persist) throws IOException {
-        if (!config.fits(info)) {
-            throw new IllegalArgumentException("sgemm config " + config + " does not fit " + device);
-        }
-        gemmConfig = config;
-        if (persist) {
-            GemmTuning.store(cache, info, config);
-        }
-        LOG.info("sgemm on {} now uses tiles {}{}", device, config, persist ? " (stored)" : "");
+        gemm.use(config, persist);
     }
 
     @Override
-    public void relu(Buffer src, Buffer dst, long count) {
-        launch1d(Program.ELEMENTWISE, "relu", count, src, dst, count);
+    public void unary(UnaryOp op, Strided src, Strided dst, double p0, double p1) {
+        boolean floatMath = op.resultKind() == UnaryOp.Kind.FLOAT || src.dtype().isFloatingPoint()
+                || dst.dtype().isFloatingPoint();
+        String options = "-DOP=" + op.name() + " " + typeOption("SRC_TYPE", src.dtype()) + " "
+                + typeOption("DST_TYPE", dst.dtype()) + floatMathOption(floatMath);
+        // Integer bounds: the integers inside [p0, p1]; an infinite bound saturates to the extreme.
+        Object[] bounds = floatMath ? new Object[] {(float) p0, (float) p1}
+                : new Object[] {(long) Math.ceil(p0), (long) Math.floor(p1)};
+        elementwise(Program.UNARY, options, "unary " + op, new Strided[] {src, dst}, bounds);
     }
 
     @Override
-    public void addBroadcast(Buffer x, Buffer y, Buffer out, long count, long yCount) {
-        launch1d(Program.ELEMENTWISE, "add_broadcast", count, x, y, out, count, yCount);
+    public void binary(BinaryOp op, Strided a, Strided b, Strided out) {
+        boolean floatMath = op.resultKind() == BinaryOp.Kind.FLOAT || a.dtype().isFloatingPoint()
+                || b.dtype().isFloatingPoint() || out.dtype().isFloatingPoint();
+        String options = "-DOP=" + op.name() + " " + typeOption("A_TYPE", a.dtype()) + " "
+                + typeOption("B_TYPE", b.dtype()) + " " + typeOption("OUT_TYPE", out.dtype()) + floatMathOption(floatMath);
+        elementwise(Program.BINARY, options, "binary " + op, new Strided[] {a, b, out});
+    }
+
+    @Override
+    public void where(Strided cond, Strided a, Strided b, Strided out) {
+        boolean floatMath = a.dtype().isFloatingPoint() || b.dtype().isFloatingPoint() || out.dtype().isFloatingPoint();
+        String options = typeOption("A_TYPE", a.dtype()) + " " + typeOption("B_TYPE", b.dtype()) + " "
+                + typeOption("OUT_TYPE", out.dtype()) + floatMathOption(floatMath);
+        elementwise(Program.WHERE, options, "where", new Strided[] {cond, a, b, out});
+    }
+
+    private static String floatMathOption(boolean floatMath) {
+        return " -DFLOAT_MATH=" + (floatMath ? 1 : 0);
+    }
+
+    /**
+     * One work-item per element of the operands' common shape, their dims merged. The kernel (named
+     * after its program's file) takes each operand as (buffer, offset, strides), then the rank, the
+     * shape and the element count, then {@code params}.
+     */
+    private void elementwise(Program program, String options, String what, Strided[] operands, Object... params) {
+        long count = operands[0].numel();
+        if (count == 0) {
+            return;
+        }
+        Layouts.Merged merged = requireRank(what, Layouts.merge(operands));
+        Object[] args = new Object[3 * operands.length + 3 + params.length];
+        for (int i = 0; i < operands.length; i++) {
+            args[3 * i] = operands[i].buffer();
+            args[3 * i + 1] = operands[i].offset();
+            args[3 * i + 2] = strides(merged, i);
+        }
+        int next = 3 * operands.length;
+        args[next] = merged.rank();
+        args[next + 1] = shape(merged);
+        args[next + 2] = count;
+        System.arraycopy(params, 0, args, next + 3, params.length);
+        String kernel = program.file.substring(0, program.file.indexOf('.'));
+        launch1d(program, options, kernel, count, args);
+    }
+
+    private static Layouts.Merged requireRank(String what, Layouts.Merged merged) {
+        if (merged.rank() > MAX_RANK) {
+            throw new IllegalArgumentException(what + " on OpenCL: the layouts merge to rank " + merged.rank() + " "
+                    + Arrays.toString(merged.shape()) + ", more than the " + MAX_RANK + " dims the kernels index");
+        }
+        return merged;
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Strided src, Strided dst, int reducedDims, double correction) {
+        int lead = src.rank() - reducedDims;
+        String what = "reduce " + op;
+        Layouts.Merged leading = requireRank(what, Layouts.merge(Arrays.copyOfRange(src.shape(), 0, lead),
+                Arrays.copyOfRange(src.strides(), 0, lead)));
+        Layouts.Merged reduced = requireRank(what, Layouts.merge(Arrays.copyOfRange(src.shape(), lead, src.rank()),
+                Arrays.copyOfRange(src.strides(), lead, src.rank())));
+        long rows = leading.numel();
+        long n = reduced.numel();
+        if (rows == 0) {
+            return;
+        }
+        boolean argReduction = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        boolean floatMath = argReduction ? src.dtype().isFloatingPoint() : dst.dtype().isFloatingPoint();
+        int group = reductionGroup();
+        String options = "-DOP=" + op.name() + " " + typeOption("SRC_TYPE", src.dtype()) + " "
+                + typeOption("DST_TYPE", dst.dtype()) + floatMathOption(floatMath) + " -DGROUP=" + group;
+        Object[] source = {src.buffer(), src.offset(), leading.rank(), shape(leading), strides(leading, 0),
+            reduced.rank(), shape(reduced), strides(reduced, 0), n};
+        Object[] target = {dst.buffer(), dst.offset(), (float) correction};
+        long busy = (long) info.computeUnits() * GROUPS_PER_UNIT;
+        boolean spreadRows = reduced.strides()[0][reduced.rank() - 1] != 1;
+        // Short rows waste a work-group; and when there are rows enough to fill the device and each
+        // row's elements lie apart (a sum over a leading dim), neighbouring work-items walking
+        // neighbouring rows read neighbouring values.
+        if (n <= SERIAL_ROW_MAX || (spreadRows && rows >= busy * group)) {
+            launch1d(Program.REDUCE, options, "reduce_serial", rows, concat(source, new Object[] {rows}, target));
+            return;
+        }
+        long chunks = rows >= busy ? 1
+                : Math.min(ceilDiv(busy, rows), ceilDiv(n, (long) group * CHUNK_ELEMENTS_PER_ITEM));
+        if (chunks <= 1) {
+            context.launch(Program.REDUCE, options, "reduce_rows", new long[] {rows * group}, new long[] {group},
+                    concat(source, target));
+            return;
+        }
+        // A few long rows: every compute unit reduces chunks of them, a second launch merges the
+        // chunks' states (16 bytes each at most, see reduce.cl).
+        long chunk = ceilDiv(n, chunks);
+        Buffer partials = allocate(DType.INT64, 2 * rows * chunks);
+        try {
+            context.launch(Program.REDUCE, options, "reduce_chunks", new long[] {chunks * group, rows},
+                    new long[] {group, 1}, concat(source, new Object[] {chunk, partials}));
+            context.launch(Program.REDUCE, options, "reduce_partials", new long[] {rows * group}, new long[] {group},
+                    concat(new Object[] {partials, (int) chunks, n}, target));
+        } finally {
+            free(partials);
+        }
+    }
+
+    /** The work-group size of the reduction kernels: a power of two, at most 256. */
+    private int reductionGroup() {
+        return Integer.highestOneBit((int) Math.min(256, info.maxWorkGroupSize()));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    private static long nextPowerOfTwo(long value) {
+        return Long.highestOneBit(2 * value - 1);
+    }
+
+    private static Object[] concat(Object[]... parts) {
+        return Arrays.stream(parts).flatMap(Arrays::stream).toArray();
+    }
+
+    @Override
+    public void softmax(Buffer src, Buffer dst, long rows, int cols, boolean log) {
+        rowwise("softmax", rows, cols, src, dst, cols, log ? 1 : 0);
+    }
+
+    @Override
+    public void layerNorm(Buffer src, Buffer weight, Buffer bias, Buffer dst, long rows, int cols, float eps) {
+        rowwise("layer_norm", rows, cols, src, weight, bias, dst, cols, eps);
+    }
+
+    /**
+     * Launches a normalize.cl kernel, one work-group per row: about four values per work-item up to
+     * 256 work-items, and the {@code _local} variant when a row fits in local memory. Row capacities
+     * are powers of two so that few programs get built; LOCAL_ROW_MAX_BYTES keeps a large static local
+     * array from cutting the work-groups a GPU runs at once (beyond it no GPU's local memory holds
+     * the row anyway, and on a CPU device local memory is ordinary memory).
+     */
+    private void rowwise(String kernel, long rows, int cols, Object... args) {
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        int group = (int) Math.min(reductionGroup(), Math.max(32, nextPowerOfTwo((cols + 3L) / 4)));
+        long capacity = Math.max(1024, nextPowerOfTwo(cols));
+        // The row and the scratch of the group sums (a float and a float2 per work-item).
+        boolean local = (capacity + 3L * group) * Float.BYTES <= Math.min(info.localMemBytes(), LOCAL_ROW_MAX_BYTES);
+        String options = "-DGROUP=" + group + (local ? " -DROW_CAPACITY=" + capacity : "");
+        context.launch(Program.NORMALIZE, options, kernel + (local ? "_local" : "_global"), new long[] {rows * group},
+                new long[] {group}, args);
+    }
+
+    @Override
+    public long gather(Strided src, int dim, Strided index, Strided out) {
+        long count = out.numel();
+        if (count == 0) {
+            return -1;
+        }
+        if (out.rank() > MAX_RANK) {
+            throw new IllegalArgumentException("gather on the OpenCL backend indexes at most " + MAX_RANK
+                    + " dims, got rank " + out.rank() + " (" + out + ")");
+        }
+        // A 0-d tensor gathers as one element of a dim of size 1 (the kernel's padded strides are 0).
+        long dimSize = src.rank() == 0 ? 1 : src.shape()[dim];
+        // One word per 2^31 positions, each the smallest bad position of its block (see gather.cl).
+        int blocks = (int) ((count + BAD_INDEX_BLOCK - 1) / BAD_INDEX_BLOCK);
+        int[] status = new int[1];
+        cl_mem flags = CL.clCreateBuffer(context.handle(), CL_MEM_READ_WRITE, (long) blocks * Sizeof.cl_uint, null,
+                status);
+        context.check(status[0], "clCreateBuffer(gather flags)");
+        try {
+            context.check(CL.clEnqueueFillBuffer(queue, flags, Pointer.to(new int[] {NO_BAD_INDEX}), Sizeof.cl_uint,
+                    0, (long) blocks * Sizeof.cl_uint, 0, null, null), "clEnqueueFillBuffer(gather flags)");
+            String options = typeOption("DATA_TYPE", out.dtype()) + " " + typeOption("INDEX_TYPE", index.dtype());
+            launch1d(Program.GATHER, options, "gather_strided", count,
+                    src.buffer(), src.offset(), Arrays.copyOf(src.strides(), MAX_RANK),
+                    index.buffer(), index.offset(), Arrays.copyOf(index.strides(), MAX_RANK),
+                    out.buffer(), out.offset(), Arrays.copyOf(out.strides(), MAX_RANK),
+                    out.rank(), Arrays.copyOf(out.shape(), MAX_RANK), dim, dimSize, count,
+                    new OpenClBuffer(flags, DType.INT32, blocks));
+            int[] words = new int[blocks];
+            context.check(CL.clEnqueueReadBuffer(queue, flags, CL_TRUE, 0, (long) blocks * Sizeof.cl_uint,
+                    Pointer.to(words), 0, null, null), "clEnqueueReadBuffer(gather flags)");
+            for (int block = 0; block < blocks; block++) {
+                if (words[block] != NO_BAD_INDEX) {
+                    return block * BAD_INDEX_BLOCK + words[block];
+                }
+            }
+            return -1;
+        } finally {
+            // The blocking read has finished the kernel, so the flags are released unused.
+            context.check(CL.clReleaseMemObject(flags), "clReleaseMemObject(gather flags)");
+        }
+    }
+
+    @Override
+    public void conv2dGrouped(Buffer src, Buffer weight, Buffer bias, Buffer dst, Im2colShape s,
+                              int outChannels, int groups) {
+        long count = (long) s.batch() * outChannels * s.outHeight() * s.outWidth();
+        if (count == 0) {
+            return;
+        }
+        launch1d(Program.CONV2D_GROUPED, "", "conv2d_grouped", count, src, weight, bias, dst, count,
+                s.channels(), s.height(), s.width(), outChannels, groups, s.kernelH(), s.kernelW(),
+                s.strideH(), s.strideW(), s.padH(), s.padW(), s.dilationH(), s.dilationW(),
+                s.outHeight(), s.outWidth());
+    }
+
+    @Override
+    public void pool2d(Buffer src, Buffer dst, PoolShape s) {
+        long count = s.outputElements();
+        if (count == 0) {
+            return;
+        }
+        launch1d(Program.POOL2D, "-DMODE=" + s.mode().ordinal(), "pool2d", count,
+                src, dst, count, s.height(), s.width(), s.outHeight(), s.outWidth(), s.kernelH(), s.kernelW(),
+                s.strideH(), s.strideW(), s.padTop(), s.padLeft(), s.padBottom(), s.padRight(),
+                s.dilationH(), s.dilationW());
     }
 
     @Override
     public void im2col(Buffer src, Buffer cols, Im2colShape s) {
         long count = s.colsElements();
-        launch1d(Program.IM2COL, "im2col", count, src, cols, count,
+        launch1d(Program.IM2COL, "", "im2col", count, src, cols, count,
                 s.channels(), s.height(), s.width(), s.kernelH(), s.kernelW(),
-                s.strideH(), s.strideW(), s.padH(), s.padW(), s.outHeight(), s.outWidth());
+                s.strideH(), s.strideW(), s.padH(), s.padW(), s.dilationH(), s.dilationW(),
+                s.outHeight(), s.outWidth());
     }
 
     @Override
     public void synchronize() {
-        check(CL.clFinish(queue), "clFinish");
+        context.finish();
     }
 
-    // ---------------------------------------------------------------- programs and launches
+    // ---------------------------------------------------------------- launches
 
-    /** The kernel programs: source file and how it must be built. */
-    enum Program {
-        SGEMM("sgemm.cl"),
-        GEMM_SMALL_M("gemm_small_m.cl"),
-        PHILOX("philox.cl"),
-        ELEMENTWISE("elementwise.cl"),
-        IM2COL("im2col.cl");
-
-        final String file;
-
-        Program(String file) {
-            this.file = file;
-        }
-    }
-
-    /**
-     * The program for {@code file} built with {@code options}, once per context. No program gets
-     * relaxed-math options: the RNG's float mapping must round exactly as in Java.
-     */
-    private cl_program program(Program program, String options) {
-        String key = program.file + " " + options;
-        cl_program built = programs.get(key);
-        if (built != null) {
-            return built;
-        }
-        // Only the single compiler thread inserts, so no thread ever waits for another while it
-        // holds one of the map's locks.
-        return onCompilerThread(() -> programs.computeIfAbsent(key,
-                k -> build(program.file, KernelSources.load(program.file), options)));
-    }
-
-    /** Runs {@code work} on the large-stack compiler thread and waits for it; exceptions pass through. */
-    private static <T> T onCompilerThread(Callable<T> work) {
-        if (Thread.currentThread().getName().equals("torchcl-opencl-compiler")) {
-            return call(work);
-        }
-        try {
-            return COMPILER.submit(() -> call(work)).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while an OpenCL program was being compiled", e);
-        }
-    }
-
-    private static <T> T call(Callable<T> work) {
-        try {
-            return work.call();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Builds {@code source}, from the kernel cache's binary when it has one, else from source (and
-     * then stores the binary). A compile failure carries the full build log. Visible for tests.
-     */
-    cl_program build(String name, String source, String options) {
-        String key = KernelCache.key(info, name, options, source);
-        Optional<cl_program> cached = cache.load(key).flatMap(binary -> fromBinary(name, key, binary, options));
-        if (cached.isPresent()) {
-            return cached.get();
-        }
-        long started = System.nanoTime();
-        int[] status = new int[1];
-        cl_program program = CL.clCreateProgramWithSource(context, 1, new String[] {source}, null, status);
-        check(status[0], "clCreateProgramWithSource(" + name + ")");
-        LOG.debug("clBuildProgram: compiling {} from source for {} ({})", name, device, options);
-        int built = CL.clBuildProgram(program, 1, new cl_device_id[] {info.id()}, options, null, null);
-        if (built != CL_SUCCESS) {
-            String log = buildLog(program);
-            CL.clReleaseProgram(program);
-            throw new OpenClException("clBuildProgram(" + name + ", options \"" + options + "\")", built, device, log);
-        }
-        LOG.info("built {} for {} in {} ms", name, device, (System.nanoTime() - started) / 1_000_000);
-        String log = buildLog(program);
-        if (!log.isBlank()) {
-            LOG.debug("build log of {} on {}:\n{}", name, device, log);
-        }
-        binary(program).ifPresent(binary -> cache.store(key, binary));
-        return program;
-    }
-
-    /** A program from a cached binary; empty (and the entry dropped) if the driver refuses it. */
-    private Optional<cl_program> fromBinary(String name, String key, byte[] binary, String options) {
-        long started = System.nanoTime();
-        int[] status = new int[1];
-        int[] binaryStatus = new int[1];
-        cl_program program = CL.clCreateProgramWithBinary(context, 1, new cl_device_id[] {info.id()},
-                new long[] {binary.length}, new byte[][] {binary}, binaryStatus, status);
-        int result = status[0] != CL_SUCCESS ? status[0] : binaryStatus[0];
-        if (result == CL_SUCCESS) {
-            // OpenCL requires a build call for binaries too; it links, it does not compile.
-            result = CL.clBuildProgram(program, 1, new cl_device_id[] {info.id()}, options, null, null);
-        }
-        if (result != CL_SUCCESS) {
-            if (program != null && status[0] == CL_SUCCESS) {
-                CL.clReleaseProgram(program);
-            }
-            LOG.warn("cached binary of {} for {} was refused ({}); compiling from source", name, device,
-                    OpenClException.statusName(result));
-            cache.remove(key);
-            return Optional.empty();
-        }
-        LOG.info("loaded {} for {} from the kernel cache in {} ms", name, device,
-                (System.nanoTime() - started) / 1_000_000);
-        return Optional.of(program);
-    }
-
-    /** The device binary of a built program, when the driver gives one out. */
-    private Optional<byte[]> binary(cl_program program) {
-        long[] size = new long[1];
-        if (CL.clGetProgramInfo(program, CL_PROGRAM_BINARY_SIZES, Sizeof.size_t, Pointer.to(size), null) != CL_SUCCESS
-                || size[0] <= 0 || size[0] > Integer.MAX_VALUE) {
-            return Optional.empty();
-        }
-        byte[] binary = new byte[(int) size[0]];
-        Pointer target = Pointer.to(binary);
-        if (CL.clGetProgramInfo(program, CL_PROGRAM_BINARIES, Sizeof.POINTER, Pointer.to(target), null) != CL_SUCCESS) {
-            return Optional.empty();
-        }
-        return Optional.of(binary);
-    }
-
-    private String buildLog(cl_program program) {
-        long[] size = new long[1];
-        if (CL.clGetProgramBuildInfo(program, info.id(), CL_PROGRAM_BUILD_LOG, 0, null, size) != CL_SUCCESS) {
-            return "(build log unavailable)";
-        }
-        byte[] bytes = new byte[(int) size[0]];
-        CL.clGetProgramBuildInfo(program, info.id(), CL_PROGRAM_BUILD_LOG, bytes.length, Pointer.to(bytes), null);
-        int end = bytes.length;
-        while (end > 0 && bytes[end - 1] == 0) {
-            end--;
-        }
-        return new String(bytes, 0, end, StandardCharsets.UTF_8).trim();
-    }
-
-    /** A kernel by name within the program built with these options. */
-    private record KernelKey(String name, String options) {
-    }
-
-    /**
-     * The idle kernel objects of one kernel (as many exist as launches ever ran at the same time),
-     * and whether it has been launched yet. Each kernel always runs with the same work-group size,
-     * so its first launch is the one that may make PoCL compile.
-     */
-    private static final class KernelPool {
-        final Deque<cl_kernel> idle = new ConcurrentLinkedDeque<>();
-        volatile boolean launched;
-    }
-
-    private KernelPool kernelPool(Program program, String options, String name) {
-        KernelKey key = new KernelKey(name, options);
-        KernelPool pool = kernels.get(key);
-        if (pool != null) {
-            return pool;
-        }
-        program(program, options);  // built first, outside the map's lock: building waits for another thread
-        return kernels.computeIfAbsent(key, k -> new KernelPool());
-    }
-
-    private cl_kernel createKernel(Program program, String options, String name) {
-        int[] status = new int[1];
-        cl_kernel kernel = CL.clCreateKernel(program(program, options), name, status);
-        check(status[0], "clCreateKernel(" + name + ")");
-        return kernel;
-    }
-
-    private void launch1d(Program program, String name, long items, Object... args) {
-        long[] local = {elementwiseGroup};
-        launch(program, "", name, new long[] {roundUp(items, elementwiseGroup)}, local, null, args);
-    }
-
-    /**
-     * Sets the arguments and enqueues. Argument types map to OpenCL: {@link Buffer} (or null) to a
-     * buffer, Integer to int, Long to long/ulong, Float to float, int[] to a uint vector.
-     */
-    private void launch(Program program, String options, String name, long[] global, long[] local, cl_event event,
-                        Object... args) {
-        KernelPool pool = kernelPool(program, options, name);
-        if (pool.launched) {
-            enqueue(pool, program, options, name, global, local, event, args);
-        } else {
-            onCompilerThread(() -> {
-                enqueue(pool, program, options, name, global, local, event, args);
-                return null;
-            });
-            pool.launched = true;
-        }
-    }
-
-    private void enqueue(KernelPool pool, Program program, String options, String name, long[] global, long[] local,
-                         cl_event event, Object... args) {
-        // A cl_kernel holds its arguments until the enqueue, so concurrent launches each borrow their
-        // own from a pool rather than queue up on one locked kernel object: LaunchBench on PoCL ran
-        // 233-283k small ops/s from 8 threads pooled against 125-166k locked (equal from 1 thread).
-        // Unlike per-thread kernels, a pool does not grow with thread churn.
-        cl_kernel kernel = pool.idle.pollFirst();
-        if (kernel == null) {
-            kernel = createKernel(program, options, name);
-        }
-        try {
-            for (int i = 0; i < args.length; i++) {
-                setArg(kernel, name, i, args[i]);
-            }
-            check(CL.clEnqueueNDRangeKernel(queue, kernel, global.length, null, global, local, 0, null, event),
-                    "clEnqueueNDRangeKernel(" + name + ")");
-        } finally {
-            pool.idle.offerFirst(kernel);
-        }
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("launched {} on {}: global {}, local {}", name, device, Arrays.toString(global),
-                    Arrays.toString(local));
-        }
-    }
-
-    private void setArg(cl_kernel kernel, String name, int index, Object arg) {
-        int status;
-        if (arg == null) {
-            status = CL.clSetKernelArg(kernel, index, Sizeof.cl_mem, null);
-        } else if (arg instanceof Buffer buffer) {
-            status = CL.clSetKernelArg(kernel, index, Sizeof.cl_mem, Pointer.to(mem(buffer)));
-        } else if (arg instanceof Integer value) {
-            status = CL.clSetKernelArg(kernel, index, Sizeof.cl_int, Pointer.to(new int[] {value}));
-        } else if (arg instanceof Long value) {
-            status = CL.clSetKernelArg(kernel, index, Sizeof.cl_long, Pointer.to(new long[] {value}));
-        } else if (arg instanceof Float value) {
-            status = CL.clSetKernelArg(kernel, index, Sizeof.cl_float, Pointer.to(new float[] {value}));
-        } else if (arg instanceof int[] vector) {
-            status = CL.clSetKernelArg(kernel, index, (long) vector.length * Sizeof.cl_uint, Pointer.to(vector));
-        } else {
-            throw new IllegalArgumentException("kernel " + name + " argument " + index + ": unsupported type "
-                    + arg.getClass().getName());
-        }
-        check(status, "clSetKernelArg(" + name + ", " + index + ")");
-    }
-
-    private static long roundUp(long value, long multiple) {
-        return (value + multiple - 1) / multiple * multiple;
-    }
-
-    private static cl_mem mem(Buffer buffer) {
-        return ((OpenClBuffer) buffer).mem;
-    }
-
-    private void check(int status, String call) {
-        if (status != CL_SUCCESS) {
-            throw new OpenClException(call, status, device, null);
-        }
+    /** Launches one work-item per item, in work-groups of {@code elementwiseGroup}. */
+    private void launch1d(Program program, String options, String name, long items, Object... args) {
+        context.launch(program, options, name, new long[] {roundUp(items, elementwiseGroup)},
+                new long[] {elementwiseGroup}, args);
     }
 }

@@ -72,7 +72,7 @@ public final class ScalarFallbackMain {
         Buffer b = upload(inputs[1]);
         Buffer bias = upload(inputs[2]);
         int size = (int) (s.strideC() * (s.batch() - 1) + (long) s.m() * s.n());
-        Buffer c = cpu.allocate(size);
+        Buffer c = cpu.allocate(org.torchcl.DType.FLOAT32, size);
         cpu.gemm(s, a, b, bias, c);
         float[] result = new float[size];
         cpu.read(c, result, size);
@@ -80,7 +80,7 @@ public final class ScalarFallbackMain {
     }
 
     private static float[] draw(Consumer<Buffer> sampler) {
-        Buffer out = CpuBackend.instance().allocate(DRAW);
+        Buffer out = CpuBackend.instance().allocate(org.torchcl.DType.FLOAT32, DRAW);
         sampler.accept(out);
         float[] result = new float[DRAW];
         CpuBackend.instance().read(out, result, DRAW);
@@ -88,7 +88,7 @@ public final class ScalarFallbackMain {
     }
 
     private static Buffer upload(float[] data) {
-        Buffer buffer = CpuBackend.instance().allocate(data.length);
+        Buffer buffer = CpuBackend.instance().allocate(org.torchcl.DType.FLOAT32, data.length);
         CpuBackend.instance().write(FloatBuffer.wrap(data), buffer);
         return buffer;
     }

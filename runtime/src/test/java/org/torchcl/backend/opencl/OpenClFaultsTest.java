@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.torchcl.Device;
 import org.torchcl.DeviceOutOfMemoryException;
+import org.torchcl.TestBackends;
 import org.torchcl.TestDevices;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
@@ -33,7 +34,7 @@ class OpenClFaultsTest {
         }
         assumeFalse(devices.isEmpty(), TestDevices::whyNoOpenCl);
         for (Device device : devices) {
-            assertTrue(device.backend() instanceof OpenClBackend);
+            assertTrue(TestBackends.of(device) instanceof OpenClBackend);
         }
     }
 
@@ -45,9 +46,9 @@ class OpenClFaultsTest {
     }
 
     private static void assertBuildFailureExplained(Device device) {
-        OpenClBackend backend = (OpenClBackend) device.backend();
+        OpenClBackend backend = (OpenClBackend) TestBackends.of(device);
         String broken = "__kernel void broken(__global float* out) { out[0] = undeclared_variable; }";
-        OpenClException e = assertThrows(OpenClException.class, () -> backend.build("broken.cl", broken, ""));
+        OpenClException e = assertThrows(OpenClException.class, () -> backend.context().build("broken.cl", broken, ""));
         assertEquals("CL_BUILD_PROGRAM_FAILURE", e.statusName());
         assertEquals(device, e.device());
         assertTrue(e.buildLog().orElseThrow().contains("undeclared_variable"), e.buildLog().orElseThrow());
@@ -66,7 +67,7 @@ class OpenClFaultsTest {
     }
 
     private static void assertOutOfMemoryExplained(Device device) {
-        OpenClBackend backend = (OpenClBackend) device.backend();
+        OpenClBackend backend = (OpenClBackend) TestBackends.of(device);
         long maxAlloc = backend.info().maxAllocBytes();
         int rows = (int) Math.min(Integer.MAX_VALUE, maxAlloc / Float.BYTES / 1024 + 1);
         long before = device.memoryStats().allocatedBytes();

@@ -1,13 +1,23 @@
 package org.torchcl.backend.opencl;
 
+import static org.jocl.CL.CL_QUEUE_PROFILING_ENABLE;
+import static org.jocl.CL.CL_QUEUE_PROPERTIES;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
+import org.jocl.CL;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
 import org.junit.jupiter.api.Test;
+import org.torchcl.DType;
 import org.torchcl.Device;
 import org.torchcl.ReferenceAccess;
+import org.torchcl.TestBackends;
+import org.torchcl.backend.Buffer;
 import org.torchcl.backend.GemmShape;
 
 /** Every tile shape the tuner may pick computes the same products; configs round-trip as text. */
@@ -34,7 +44,7 @@ class SgemmConfigsTest {
     @Test
     void everyRepresentativeConfigMatchesTheReference() {
         for (Device device : OpenClFaultsTest.openClDevices()) {
-            OpenClBackend backend = (OpenClBackend) device.backend();
+            OpenClBackend backend = (OpenClBackend) TestBackends.of(device);
             for (GemmConfig config : REPRESENTATIVES) {
                 if (!config.fits(backend.info())) {
                     continue;
@@ -55,6 +65,44 @@ class SgemmConfigsTest {
         } catch (AssertionError e) {
             throw new AssertionError(config + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Timed runs profile on a queue of their own, and still see the operands that commands on the
+     * shared queue (here fills, which return before they finish) have just written.
+     */
+    @Test
+    void timedRunsProfileOnTheirOwnQueueAfterTheSharedOne() {
+        for (Device device : OpenClFaultsTest.openClDevices()) {
+            OpenClBackend backend = (OpenClBackend) TestBackends.of(device);
+            int size = 256;
+            Buffer a = backend.allocate(DType.FLOAT32, size * size);
+            Buffer b = backend.allocate(DType.FLOAT32, size * size);
+            Buffer c = backend.allocate(DType.FLOAT32, size * size);
+            try {
+                backend.fill(a, DType.FLOAT32, size * size, 1);
+                backend.fill(b, DType.FLOAT32, size * size, 2);
+                assertTrue(backend.timeGemm(GemmShape.of(size, size, size), a, b, null, c, backend.gemmConfig()) >= 0);
+                float[] product = new float[size * size];
+                backend.read(c, product, product.length);
+                float[] expected = new float[size * size];
+                Arrays.fill(expected, 2f * size);
+                assertArrayEquals(expected, product);
+                assertEquals(0, sharedQueueProperties(backend) & CL_QUEUE_PROFILING_ENABLE,
+                        "the shared queue records no timestamps");
+            } finally {
+                backend.free(a);
+                backend.free(b);
+                backend.free(c);
+            }
+        }
+    }
+
+    private static long sharedQueueProperties(OpenClBackend backend) {
+        long[] properties = new long[1];
+        assertEquals(CL.CL_SUCCESS, CL.clGetCommandQueueInfo(backend.context().queue(), CL_QUEUE_PROPERTIES,
+                Sizeof.cl_ulong, Pointer.to(properties), null));
+        return properties[0];
     }
 
     @Test
