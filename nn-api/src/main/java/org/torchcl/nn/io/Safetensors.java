@@ -33,7 +33,7 @@ import org.torchcl.nn.Module;
 public final class Safetensors {
 
     /** Floats written per step: a tensor of any size goes out through one 4 MiB buffer. */
-    private static final int WRITE_CHUNK_FLOATS = 1 << 20;
+    private static final int WRITE_CHUNK_BYTES = 4 << 20;
 
     private Safetensors() {
     }
@@ -105,11 +105,7 @@ public final class Safetensors {
         for (SafetensorsHeader.Entry e : header.entries) {
             if (!e.dtype().loadable()) {
                 throw new SafetensorsFormatException("tensor \"" + e.name() + "\" is " + e.dtype()
-                        + "; torchcl loads F32, F16, BF16 and F64");
-            }
-            if (Arrays.stream(e.shape()).anyMatch(d -> d == 0)) {
-                throw new SafetensorsFormatException("tensor \"" + e.name() + "\" has shape " + Arrays.toString(e.shape())
-                        + "; torchcl tensors need every dim to be at least 1");
+                        + "; torchcl loads F32, F16, BF16, I64, I32, BOOL and F64 (as float32)");
             }
             if (e.end() - e.begin() > Integer.MAX_VALUE) {
                 throw new SafetensorsFormatException("tensor \"" + e.name() + "\" is " + (e.end() - e.begin())
@@ -121,7 +117,9 @@ public final class Safetensors {
             for (SafetensorsHeader.Entry e : header.entries) {
                 ByteBuffer bytes = source.bytes(header.dataStart + e.begin(), (int) (e.end() - e.begin()))
                         .order(ByteOrder.LITTLE_ENDIAN);
-                tensors.put(e.name(), Torch.tensor(device, asFloats(e.dtype(), bytes), e.shape()));
+                tensors.put(e.name(), e.dtype() == FileDType.F64
+                        ? Torch.tensor(device, doublesAsFloats(bytes), e.shape())
+                        : Torch.fromBytes(device, e.dtype().loadsAs(), nativeOrder(bytes), e.shape()));
             }
         } catch (IOException | RuntimeException | Error failure) {
             tensors.values().forEach(Tensor::close);
@@ -130,61 +128,37 @@ public final class Safetensors {
         return new LoadedTensors(tensors, header.metadata);
     }
 
-    /** The values as float32: F32 as a view of the bytes, the other types widened or narrowed. */
-    private static FloatBuffer asFloats(DType dtype, ByteBuffer bytes) {
-        if (dtype == DType.F32) {
-            return bytes.asFloatBuffer();
-        }
-        int count = bytes.remaining() / dtype.bytes;
+    /** F64 values rounded to float32. */
+    private static FloatBuffer doublesAsFloats(ByteBuffer bytes) {
+        int count = bytes.remaining() / Double.BYTES;
         float[] out = new float[count];
-        switch (dtype) {
-            case F16 -> {
-                for (int i = 0; i < count; i++) {
-                    out[i] = halfToFloat(bytes.getShort(2 * i));
-                }
-            }
-            case BF16 -> {
-                for (int i = 0; i < count; i++) {
-                    out[i] = Float.intBitsToFloat(bytes.getShort(2 * i) << 16);
-                }
-            }
-            case F64 -> {
-                for (int i = 0; i < count; i++) {
-                    out[i] = (float) bytes.getDouble(8 * i);
-                }
-            }
-            default -> throw new IllegalStateException("not loadable: " + dtype);
+        for (int i = 0; i < count; i++) {
+            out[i] = (float) bytes.getDouble(bytes.position() + 8 * i);
         }
         return FloatBuffer.wrap(out);
     }
 
-    /** IEEE 754 binary16 to binary32, exactly (subnormals, infinities and NaN payloads included). */
-    static float halfToFloat(short half) {
-        int sign = (half & 0x8000) << 16;
-        int exponent = (half >>> 10) & 0x1F;
-        int mantissa = half & 0x3FF;
-        if (exponent == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
+    /**
+     * The file's little-endian bytes in the host's order, which the backends take: on little-endian
+     * hosts (x86, ARM) the mapped bytes themselves, so weights go to the device without a copy.
+     */
+    private static ByteBuffer nativeOrder(ByteBuffer littleEndian) {
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            return littleEndian;
         }
-        if (exponent == 0) {
-            if (mantissa == 0) {
-                return Float.intBitsToFloat(sign);
-            }
-            float magnitude = mantissa * 0x1p-24f;
-            return sign == 0 ? magnitude : -magnitude;
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+        throw new UnsupportedOperationException("safetensors loading needs a little-endian host; this one is "
+                + ByteOrder.nativeOrder());
     }
 
     // ---------------------------------------------------------------- writing
 
-    /** Writes {@code tensors} as F32 in map order (e.g. {@code module.stateDict()}). */
+    /** Writes {@code tensors}, each in its own dtype, in map order (e.g. {@code module.stateDict()}). */
     public static void save(Map<String, Tensor> tensors, Path path) throws IOException {
         save(tensors, Map.of(), path);
     }
 
     /**
-     * Writes {@code tensors} as F32 in map order, with {@code metadata} as {@code __metadata__}. The
+     * Writes {@code tensors}, each in its own dtype, in map order, with {@code metadata} as {@code __metadata__}. The
      * file appears complete or not at all: it is written beside {@code path} and moved into place.
      */
     public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path path) throws IOException {
@@ -212,9 +186,9 @@ public final class Safetensors {
                 throw new IllegalArgumentException("cannot save entry \"" + name + "\": names must be non-null and not "
                         + SafetensorsHeader.METADATA_KEY + ", tensors open and non-null (got " + tensor + ")");
             }
-            long end = offset + tensor.numel() * Float.BYTES;
+            long end = offset + tensor.numel() * tensor.dtype().byteSize();
             json.append(json.length() > 1 ? "," : "").append(Json.quote(name))
-                    .append(":{\"dtype\":\"F32\",\"shape\":").append(Arrays.toString(tensor.shape()).replace(" ", ""))
+                    .append(":{\"dtype\":\"").append(tensor.dtype().safetensorsName()).append("\",\"shape\":").append(Arrays.toString(tensor.shape()).replace(" ", ""))
                     .append(",\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
             offset = end;
         }
@@ -235,22 +209,47 @@ public final class Safetensors {
             try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(out, prefix);
-                ByteBuffer chunk = ByteBuffer.allocate(WRITE_CHUNK_FLOATS * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer chunk = ByteBuffer.allocate(WRITE_CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 for (Tensor tensor : tensors.values()) {
-                    float[] values = tensor.toArray();
-                    for (int from = 0; from < values.length; from += WRITE_CHUNK_FLOATS) {
-                        int count = Math.min(WRITE_CHUNK_FLOATS, values.length - from);
-                        chunk.clear();
-                        chunk.asFloatBuffer().put(values, from, count);
-                        chunk.limit(count * Float.BYTES);
-                        writeFully(out, chunk);
-                    }
+                    writeTensor(out, tensor, chunk);
                 }
                 out.force(true);
             }
             Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(partial);
+        }
+    }
+
+    /** Writes the tensor's values in its own dtype, row-major, little-endian, a chunk at a time. */
+    private static void writeTensor(FileChannel out, Tensor tensor, ByteBuffer chunk) throws IOException {
+        int elementBytes = tensor.dtype().byteSize();
+        int perChunk = chunk.capacity() / elementBytes;
+        Object values = switch (tensor.dtype()) {
+            case FLOAT32 -> tensor.toArray();
+            case FLOAT16, BFLOAT16 -> tensor.toShortBits();
+            case INT64 -> tensor.toLongArray();
+            case INT32 -> tensor.toIntArray();
+            case BOOL -> tensor.toBooleanArray();
+        };
+        int count = java.lang.reflect.Array.getLength(values);
+        for (int from = 0; from < count; from += perChunk) {
+            int n = Math.min(perChunk, count - from);
+            chunk.clear();
+            switch (tensor.dtype()) {
+                case FLOAT32 -> chunk.asFloatBuffer().put((float[]) values, from, n);
+                case FLOAT16, BFLOAT16 -> chunk.asShortBuffer().put((short[]) values, from, n);
+                case INT64 -> chunk.asLongBuffer().put((long[]) values, from, n);
+                case INT32 -> chunk.asIntBuffer().put((int[]) values, from, n);
+                case BOOL -> {
+                    boolean[] flags = (boolean[]) values;
+                    for (int i = 0; i < n; i++) {
+                        chunk.put(i, flags[from + i] ? (byte) 1 : (byte) 0);
+                    }
+                }
+            }
+            chunk.limit(n * elementBytes);
+            writeFully(out, chunk);
         }
     }
 

@@ -28,7 +28,7 @@ final class SafetensorsHeader {
     private static final Set<String> ENTRY_KEYS = Set.of("dtype", "shape", "data_offsets");
 
     /** One tensor's entry: offsets are relative to the start of the data section. */
-    record Entry(String name, DType dtype, int[] shape, long begin, long end) {
+    record Entry(String name, FileDType dtype, int[] shape, long begin, long end) {
     }
 
     final List<Entry> entries;
@@ -113,7 +113,7 @@ final class SafetensorsHeader {
         if (!(fields.get("dtype") instanceof String dtypeName)) {
             throw new SafetensorsFormatException("tensor \"" + name + "\": dtype must be a string");
         }
-        DType dtype = DType.named(dtypeName);
+        FileDType dtype = FileDType.named(dtypeName);
         if (dtype == null) {
             throw new SafetensorsFormatException("tensor \"" + name + "\": unknown dtype \"" + dtypeName + "\"");
         }
