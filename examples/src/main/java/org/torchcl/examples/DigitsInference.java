@@ -7,8 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import org.torchcl.DType;
 import org.torchcl.Device;
 import org.torchcl.Tensor;
+import org.torchcl.TensorScope;
 import org.torchcl.nn.Conv2d;
 import org.torchcl.nn.Conv2dOptions;
 import org.torchcl.nn.Flatten;
@@ -59,24 +61,17 @@ public final class DigitsInference {
             out.println("LazyLinear in_features after loading: " + hidden.inFeatures());
 
             Tensor images = test.get("images");
-            float[] labels = test.get("labels").toArray();
-            float[] pytorch = test.get("predictions").toArray();
-            float[] pytorchLogits = test.get("logits").toArray();
-            float[] logits;
-            try (Tensor out10 = model.forward(images)) {
-                logits = out10.toArray();
-            }
-            int count = labels.length;
-            int correct = 0;
-            int agree = 0;
-            float maxLogitDiff = 0;
-            for (int i = 0; i < count; i++) {
-                int predicted = argmax(logits, i * 10, 10);
-                correct += predicted == (int) labels[i] ? 1 : 0;
-                agree += predicted == (int) pytorch[i] ? 1 : 0;
-            }
-            for (int i = 0; i < logits.length; i++) {
-                maxLogitDiff = Math.max(maxLogitDiff, Math.abs(logits[i] - pytorchLogits[i]));
+            int count = images.shape(0);
+            long correct;
+            long agree;
+            float maxLogitDiff;
+            // Everything is compared on the device; only three numbers come back to the host.
+            try (TensorScope scope = TensorScope.open()) {
+                Tensor logits = model.forward(images);
+                Tensor predicted = logits.argmax(1);
+                correct = predicted.eq(test.get("labels").to(DType.INT64)).sum().itemLong();
+                agree = predicted.eq(test.get("predictions").to(DType.INT64)).sum().itemLong();
+                maxLogitDiff = logits.sub(test.get("logits")).abs().amax().item();
             }
             out.printf("test images: %d %s%n", count, Arrays.toString(images.shape()));
             out.printf("accuracy: %.2f%% (PyTorch reported %s)%n", 100.0 * correct / count,
@@ -95,7 +90,7 @@ public final class DigitsInference {
         for (int run = -3; run < TIMED_RUNS; run++) {
             long start = System.nanoTime();
             try (Tensor logits = model.forward(images)) {
-                logits.device().backend().synchronize();
+                logits.device().synchronize();
             }
             if (run >= 0) {
                 seconds[run] = (System.nanoTime() - start) / 1e9;
@@ -103,16 +98,6 @@ public final class DigitsInference {
         }
         Arrays.sort(seconds);
         return seconds[TIMED_RUNS / 2];
-    }
-
-    private static int argmax(float[] values, int offset, int length) {
-        int best = 0;
-        for (int i = 1; i < length; i++) {
-            if (values[offset + i] > values[offset + best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static ByteBuffer resource(String name) throws IOException {

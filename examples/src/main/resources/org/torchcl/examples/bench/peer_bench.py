@@ -4,13 +4,17 @@ Reads a JSON request on stdin:
     {"device": "cpu" | "cuda", "warmup": 3, "repeats": 10,
      "cases": [{"op": "gemm", "m": .., "n": .., "k": .., "transB": false},
                {"op": "rand", "count": ..},
-               {"op": "fill", "count": ..}]}
+               {"op": "fill", "count": ..},
+               {"op": "add" | "add_bcast" | "gelu" | "softmax" | "layernorm" | "sum" | "transpose" | "copy",
+                "rows": .., "cols": ..}]}
 and writes one JSON object to stdout: {"peer": "<library and device>", "results": [seconds or null, ...]},
 the median time of each case after the warm-up runs. On "cuda" the peer is PyTorch with TF32 off,
 timed with CUDA events; on "cpu" it is numpy (OpenBLAS) for gemm and fill, numpy's PCG64 for rand,
-falling back to PyTorch where numpy is missing.
+falling back to PyTorch where numpy is missing. The tensor-op cases (OpsBench) run PyTorch on both
+devices, on [rows, cols] float32 tensors; on the CPU with as many threads as the JVM's backend uses.
 """
 import json
+import os
 import statistics
 import sys
 import time
@@ -27,6 +31,34 @@ def median_seconds(run, warmup, repeats, synchronize=lambda: None):
         synchronize()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
+
+
+TENSOR_OPS = ("add", "add_bcast", "gelu", "softmax", "layernorm", "sum", "transpose", "copy")
+
+
+def tensor_op(torch, case, device):
+    """A closure running one OpsBench case with PyTorch on `device`; each op allocates its result, as torchcl's do."""
+    rows, cols = case["rows"], case["cols"]
+    x = torch.randn(rows, cols, device=device)
+    y = torch.randn(rows, cols, device=device)
+    op = case["op"]
+    if op == "add":
+        return lambda: x + y
+    if op == "add_bcast":
+        b = torch.randn(cols, device=device)
+        return lambda: x + b
+    if op == "gelu":
+        return lambda: torch.nn.functional.gelu(x)
+    if op == "softmax":
+        return lambda: torch.softmax(x, -1)
+    if op == "layernorm":
+        w, b = torch.randn(cols, device=device), torch.randn(cols, device=device)
+        return lambda: torch.nn.functional.layer_norm(x, (cols,), w, b, 1e-5)
+    if op == "sum":
+        return lambda: x.sum(-1)
+    if op == "transpose":
+        return lambda: x.t().contiguous()
+    return lambda: x.clone()
 
 
 def cuda_peer(request):
@@ -68,6 +100,8 @@ def cuda_peer(request):
         elif case["op"] == "fill":
             out = torch.empty(case["count"], device=device)
             results.append(timed(lambda: out.fill_(1.0)))
+        elif case["op"] in TENSOR_OPS:
+            results.append(timed(tensor_op(torch, case, device)))
         else:
             results.append(None)
     name = torch.cuda.get_device_name(0)
@@ -78,6 +112,12 @@ def cpu_peer(request):
     import numpy as np
     rng = np.random.default_rng(0)
     warmup, repeats = request["warmup"], request["repeats"]
+    if all(case["op"] in TENSOR_OPS for case in request["cases"]):
+        import torch
+        # The JVM's backend uses one thread per core it may run on; PyTorch's OpenMP default can be fewer.
+        torch.set_num_threads(request.get("threads", len(os.sched_getaffinity(0))))
+        results = [median_seconds(tensor_op(torch, case, "cpu"), warmup, repeats) for case in request["cases"]]
+        return "PyTorch %s on the CPU (%d threads)" % (torch.__version__, torch.get_num_threads()), results
     results = []
     for case in request["cases"]:
         if case["op"] == "gemm":
