@@ -71,9 +71,9 @@ final class Elementwise {
         DType promoted = DType.promote(a, b);
         if (op == BinaryOp.SUB && promoted == DType.BOOL) {
             throw new IllegalArgumentException(name + ": subtracting bool tensors (" + a + " - " + b
-                    + ") is not supported; use logicalXor-style ops or convert with to(DType)");
+                    + ") is not supported, as in PyTorch; convert them with to(DType.INT64) first");
         }
-        if ((op == BinaryOp.LOGICAL_AND || op == BinaryOp.LOGICAL_OR) || op.resultKind() == BinaryOp.Kind.BOOL) {
+        if (op.resultKind() == BinaryOp.Kind.BOOL) {
             return DType.BOOL;
         }
         if (op.resultKind() == BinaryOp.Kind.FLOAT && !promoted.isFloatingPoint()) {

@@ -96,10 +96,6 @@ final class Shapes {
         return Arrays.toString(shape);
     }
 
-    static String str(long[] values) {
-        return Arrays.toString(values);
-    }
-
     /** Whether {@code strides} lay {@code shape} out row-major without gaps (size-1 dims may have any stride). */
     static boolean isContiguous(int[] shape, long[] strides) {
         long expected = 1;
