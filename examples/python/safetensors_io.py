@@ -24,6 +24,9 @@ DTYPES = {
     "F16": (torch.float16, 2),
     "BF16": (torch.bfloat16, 2),
     "F64": (torch.float64, 8),
+    "I64": (torch.int64, 8),
+    "I32": (torch.int32, 4),
+    "BOOL": (torch.bool, 1),
 }
 _NAME_OF = {dt: name for name, (dt, _) in DTYPES.items()}
 
@@ -39,7 +42,7 @@ def _to_bytes(t):
 
 
 def save_file(tensors, path, metadata=None):
-    """Write a dict {name: tensor} (float32/float16/bfloat16/float64) to `path`."""
+    """Write a dict {name: tensor} (any dtype of DTYPES) to `path`."""
     header, chunks, offset = {}, [], 0
     if metadata is not None:
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
