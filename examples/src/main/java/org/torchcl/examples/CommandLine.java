@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.torchcl.Device;
 import org.torchcl.Torch;
 import org.slf4j.Logger;
@@ -100,12 +101,38 @@ public final class CommandLine {
         try {
             line = parse(args);
         } catch (IllegalArgumentException e) {
-            System.err.println(name + ": " + e.getMessage());
-            System.exit(2);
+            exitOnBadArguments(name, e);
             return;
         }
         LOG.info("running {} on {}", name, line.device());
         example.run(line.device(), System.out, line.rest());
+    }
+
+    /** An example run on options already parsed from the arguments after {@code --device}. */
+    interface Configured<O> {
+        void run(Device device, PrintStream out, O options);
+    }
+
+    /**
+     * As {@link #launch(String, String[], Example)}, reading the example's own options with {@code parse}
+     * first: a bad one (an {@link IllegalArgumentException}) ends the JVM with status 2 and its message.
+     */
+    static <O> void launch(String name, String[] args, Function<List<String>, O> parse, Configured<O> example) {
+        launch(name, args, (device, out, rest) -> {
+            O options;
+            try {
+                options = parse.apply(rest);
+            } catch (IllegalArgumentException e) {
+                exitOnBadArguments(name, e);
+                return;
+            }
+            example.run(device, out, options);
+        });
+    }
+
+    private static void exitOnBadArguments(String name, IllegalArgumentException e) {
+        System.err.println(name + ": " + e.getMessage());
+        System.exit(2);
     }
 
     /** The first line each example prints. */

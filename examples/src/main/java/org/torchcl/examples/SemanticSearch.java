@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.torchcl.Device;
@@ -88,19 +89,10 @@ public final class SemanticSearch {
     }
 
     public static void main(String[] args) {
-        CommandLine.launch(NAME, args, (device, out, rest) -> {
-            Options options;
-            List<String> corpus;
-            try {
-                options = Options.parse(rest);
-                corpus = corpus(options);
-            } catch (IllegalArgumentException e) {
-                System.err.println(NAME + ": " + e.getMessage());
-                System.exit(2);
-                return;
-            }
-            run(device, out, options, corpus);
-        });
+        CommandLine.launch(NAME, args, rest -> {
+            Options options = Options.parse(rest);
+            return Map.entry(options, corpus(options));
+        }, (device, out, parsed) -> run(device, out, parsed.getKey(), parsed.getValue()));
     }
 
     static void run(Device device, PrintStream out, List<String> args) {

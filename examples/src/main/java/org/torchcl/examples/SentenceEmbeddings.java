@@ -77,17 +77,7 @@ public final class SentenceEmbeddings {
     }
 
     public static void main(String[] args) {
-        CommandLine.launch(NAME, args, (device, out, rest) -> {
-            Options options;
-            try {
-                options = Options.parse(rest);
-            } catch (IllegalArgumentException e) {
-                System.err.println(NAME + ": " + e.getMessage());
-                System.exit(2);
-                return;
-            }
-            run(device, out, options);
-        });
+        CommandLine.launch(NAME, args, Options::parse, (device, out, options) -> run(device, out, options));
     }
 
     static void run(Device device, PrintStream out, List<String> args) {

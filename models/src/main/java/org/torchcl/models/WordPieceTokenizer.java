@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.torchcl.nn.io.Json;
 
 /**
  * BERT's WordPiece tokenizer as Hugging Face {@code tokenizers} runs it from a
@@ -109,7 +110,7 @@ public final class WordPieceTokenizer {
 
     /** Parses the text of a {@code tokenizer.json}. */
     public static WordPieceTokenizer fromJson(String json) {
-        if (!(WordPieceJson.parse(json) instanceof Map<?, ?> root)) {
+        if (!(Json.parse(json, "tokenizer.json") instanceof Map<?, ?> root)) {
             throw new IllegalArgumentException("tokenizer.json must hold a JSON object");
         }
         @SuppressWarnings("unchecked")

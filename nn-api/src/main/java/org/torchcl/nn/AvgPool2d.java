@@ -8,11 +8,7 @@ import org.torchcl.Torch;
  * {@code nn.AvgPool2d(k, s, p)}: stride defaults to the kernel size, zero padding to none, and the output
  * size rounds down. Padded zeros count in the mean, PyTorch's default.
  */
-public final class AvgPool2d extends Module {
-
-    private final int kernelSize;
-    private final int stride;
-    private final int padding;
+public final class AvgPool2d extends Pooling {
 
     /** A {@code k x k} window moving {@code k} at a time. */
     public AvgPool2d(int kernelSize) {
@@ -20,36 +16,16 @@ public final class AvgPool2d extends Module {
     }
 
     public AvgPool2d(int kernelSize, int stride, int padding) {
-        Pooling.checkWindow("AvgPool2d", kernelSize, stride, padding);
-        this.kernelSize = kernelSize;
-        this.stride = stride;
-        this.padding = padding;
+        super("AvgPool2d", kernelSize, stride, padding);
     }
 
     @Override
     public Tensor forward(Tensor input) {
-        return Torch.avgPool2d(input, kernelSize, stride, padding);
-    }
-
-    public int kernelSize() {
-        return kernelSize;
-    }
-
-    public int stride() {
-        return stride;
-    }
-
-    public int padding() {
-        return padding;
-    }
-
-    @Override
-    protected int[] propagateShape(int[] inputShape) {
-        return Pooling.outputShape(this, kernelSize, stride, padding, inputShape);
+        return Torch.avgPool2d(input, kernelSize(), stride(), padding());
     }
 
     @Override
     protected String extraRepr() {
-        return "kernel_size=" + kernelSize + ", stride=" + stride + ", padding=" + padding + ", ceil_mode=false, count_include_pad=true";
+        return windowRepr() + ", ceil_mode=false, count_include_pad=true";
     }
 }

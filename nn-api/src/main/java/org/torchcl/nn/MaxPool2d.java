@@ -8,11 +8,7 @@ import org.torchcl.Torch;
  * {@code nn.MaxPool2d(k, s, p)}: stride defaults to the kernel size, zero padding to none, and the output
  * size rounds down. Padding is -inf, so it never wins; NaN propagates.
  */
-public final class MaxPool2d extends Module {
-
-    private final int kernelSize;
-    private final int stride;
-    private final int padding;
+public final class MaxPool2d extends Pooling {
 
     /** A {@code k x k} window moving {@code k} at a time. */
     public MaxPool2d(int kernelSize) {
@@ -20,36 +16,16 @@ public final class MaxPool2d extends Module {
     }
 
     public MaxPool2d(int kernelSize, int stride, int padding) {
-        Pooling.checkWindow("MaxPool2d", kernelSize, stride, padding);
-        this.kernelSize = kernelSize;
-        this.stride = stride;
-        this.padding = padding;
+        super("MaxPool2d", kernelSize, stride, padding);
     }
 
     @Override
     public Tensor forward(Tensor input) {
-        return Torch.maxPool2d(input, kernelSize, stride, padding);
-    }
-
-    public int kernelSize() {
-        return kernelSize;
-    }
-
-    public int stride() {
-        return stride;
-    }
-
-    public int padding() {
-        return padding;
-    }
-
-    @Override
-    protected int[] propagateShape(int[] inputShape) {
-        return Pooling.outputShape(this, kernelSize, stride, padding, inputShape);
+        return Torch.maxPool2d(input, kernelSize(), stride(), padding());
     }
 
     @Override
     protected String extraRepr() {
-        return "kernel_size=" + kernelSize + ", stride=" + stride + ", padding=" + padding + ", dilation=1, ceil_mode=false";
+        return windowRepr() + ", dilation=1, ceil_mode=false";
     }
 }

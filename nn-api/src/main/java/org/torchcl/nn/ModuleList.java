@@ -9,33 +9,16 @@ import org.torchcl.Tensor;
  * from a parent, and they move, close, switch modes and load state with it. It has no forward of
  * its own: the owner decides how to run them (iterate it).
  */
-public final class ModuleList extends Module implements Iterable<Module> {
+public final class ModuleList extends IndexedModules implements Iterable<Module> {
 
     public ModuleList(Module... modules) {
-        if (modules == null) {
-            throw new IllegalArgumentException("modules must not be null");
-        }
-        for (Module module : modules) {
-            add(module);
-        }
+        super(modules);
     }
 
     /** Appends {@code module}, named by its position; returns this. */
     public ModuleList add(Module module) {
-        registerModule(String.valueOf(size()), module);
+        appendIndexed(module);
         return this;
-    }
-
-    public int size() {
-        return namedChildren().size();
-    }
-
-    public Module get(int index) {
-        Module module = namedChildren().get(String.valueOf(index));
-        if (module == null) {
-            throw new IndexOutOfBoundsException("index " + index + " is out of range for a ModuleList of " + size());
-        }
-        return module;
     }
 
     /** The modules in order, over a snapshot taken now. */

@@ -2,10 +2,43 @@ package org.torchcl.nn;
 
 import java.util.Arrays;
 
-/** The argument and shape checks that {@link MaxPool2d} and {@link AvgPool2d} share. */
-final class Pooling {
+/**
+ * What {@link MaxPool2d} and {@link AvgPool2d} share: the {@code k x k} window (kernel, stride, padding), its
+ * argument checks and the output shape; also the image-shape check {@link AdaptiveAvgPool2d} uses.
+ */
+abstract class Pooling extends Module {
 
-    private Pooling() {
+    private final int kernelSize;
+    private final int stride;
+    private final int padding;
+
+    Pooling(String layer, int kernelSize, int stride, int padding) {
+        checkWindow(layer, kernelSize, stride, padding);
+        this.kernelSize = kernelSize;
+        this.stride = stride;
+        this.padding = padding;
+    }
+
+    public int kernelSize() {
+        return kernelSize;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
+    @Override
+    protected int[] propagateShape(int[] inputShape) {
+        return outputShape(this, kernelSize, stride, padding, inputShape);
+    }
+
+    /** PyTorch's repr of the window, {@code kernel_size=.., stride=.., padding=..}. */
+    String windowRepr() {
+        return "kernel_size=" + kernelSize + ", stride=" + stride + ", padding=" + padding;
     }
 
     /** PyTorch's rules: positive kernel and stride, padding in {@code [0, kernel / 2]}. */

@@ -7,33 +7,16 @@ import org.torchcl.Tensor;
  * {@code 1}, ... as in PyTorch, so parameters read {@code 0.weight}, {@code 2.bias}. Each
  * intermediate output is closed as soon as the next module has consumed it.
  */
-public final class Sequential extends Module {
+public final class Sequential extends IndexedModules {
 
     public Sequential(Module... modules) {
-        if (modules == null) {
-            throw new IllegalArgumentException("modules must not be null");
-        }
-        for (Module module : modules) {
-            append(module);
-        }
+        super(modules);
     }
 
     /** Adds {@code module} at the end, named by its position; returns this. */
     public Sequential append(Module module) {
-        registerModule(String.valueOf(namedChildren().size()), module);
+        appendIndexed(module);
         return this;
-    }
-
-    public int size() {
-        return namedChildren().size();
-    }
-
-    public Module get(int index) {
-        Module module = namedChildren().get(String.valueOf(index));
-        if (module == null) {
-            throw new IndexOutOfBoundsException("index " + index + " is out of range for a Sequential of " + size());
-        }
-        return module;
     }
 
     @Override

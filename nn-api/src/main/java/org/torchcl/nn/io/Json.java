@@ -6,39 +6,84 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON subset a safetensors header uses, read strictly: objects (duplicate keys rejected),
- * arrays, strings and non-negative integers; nesting at most {@value #MAX_DEPTH} deep. Values come
- * back as {@code Map<String, Object>} (insertion-ordered), {@code List<Object>}, {@code String} and
- * {@code Long}. Anything else is a {@link SafetensorsFormatException} with the offset.
+ * A small strict JSON reader, in two dialects. Values come back as {@code Map<String, Object>}
+ * (insertion-ordered), {@code List<Object>}, {@code String}, {@code Long}, and in the full dialect also
+ * {@code Double}, {@code Boolean} and {@code null}.
+ * <ul>
+ * <li>{@link #parse(String, String)}: all of JSON (config files such as a tokenizer's
+ * {@code tokenizer.json}), nesting at most {@value #MAX_DEPTH} deep; numbers are {@code Long} when
+ * integral, else {@code Double}. Trailing text and bad escapes are {@link IllegalArgumentException}s
+ * naming the offset.
+ * <li>the safetensors header subset: objects (duplicate keys rejected), arrays, strings (no raw control
+ * characters) and non-negative integers, nesting at most {@value #HEADER_MAX_DEPTH} deep. Anything else
+ * is a {@link SafetensorsFormatException} with the offset.
+ * </ul>
  */
-final class Json {
+public final class Json {
 
-    static final int MAX_DEPTH = 8;
+    /** The deepest nesting {@link #parse(String, String)} reads. */
+    public static final int MAX_DEPTH = 64;
 
-    private final String text;
-    private int at;
+    static final int HEADER_MAX_DEPTH = 8;
 
-    private Json(String text) {
-        this.text = text;
+    /** A parse error at {@link #at}, turned into the dialect's exception by the entry points. */
+    private static final class Failure extends RuntimeException {
+        final int at;
+
+        Failure(int at, String what) {
+            super(what, null, false, false);
+            this.at = at;
+        }
     }
 
+    private final String text;
+    private final boolean header;
+    private int at;
+
+    private Json(String text, boolean header) {
+        this.text = text;
+        this.header = header;
+    }
+
+    /**
+     * Parses a whole JSON text; {@code source} names it in errors ({@code "tokenizer.json at offset 12: ..."}).
+     *
+     * @throws IllegalArgumentException when {@code text} is not one well-formed JSON value
+     */
+    public static Object parse(String text, String source) {
+        try {
+            return new Json(text, false).document();
+        } catch (Failure f) {
+            throw new IllegalArgumentException(source + " at offset " + f.at + ": " + f.getMessage());
+        }
+    }
+
+    /** Parses a safetensors header (the strict subset above). */
     static Object parse(String text) throws SafetensorsFormatException {
-        Json json = new Json(text);
-        json.skipSpace();
-        Object value = json.value(0);
-        json.skipSpace();
-        if (json.at != text.length()) {
-            throw json.error("trailing characters after the JSON value");
+        try {
+            return new Json(text, true).document();
+        } catch (Failure f) {
+            throw new SafetensorsFormatException("header JSON at character " + f.at + ": " + f.getMessage());
+        }
+    }
+
+    private Object document() {
+        skipSpace();
+        Object value = value(0);
+        skipSpace();
+        if (at != text.length()) {
+            throw error("trailing characters after the JSON value");
         }
         return value;
     }
 
-    private Object value(int depth) throws SafetensorsFormatException {
-        if (depth > MAX_DEPTH) {
-            throw error("JSON nested deeper than " + MAX_DEPTH + " levels");
+    private Object value(int depth) {
+        int maxDepth = header ? HEADER_MAX_DEPTH : MAX_DEPTH;
+        if (depth > maxDepth) {
+            throw error("JSON nested deeper than " + maxDepth + " levels");
         }
         if (at >= text.length()) {
-            throw error("unexpected end of the header");
+            throw error(header ? "unexpected end of the header" : "unexpected end of the JSON text");
         }
         char c = text.charAt(at);
         if (c == '{') {
@@ -50,13 +95,24 @@ final class Json {
         if (c == '"') {
             return string();
         }
-        if (c >= '0' && c <= '9') {
-            return integer();
+        if (header) {
+            if (c >= '0' && c <= '9') {
+                return integer();
+            }
+            throw error("unexpected character '" + c + "' (only objects, arrays, strings and non-negative integers)");
         }
-        throw error("unexpected character '" + c + "' (only objects, arrays, strings and non-negative integers)");
+        if (text.startsWith("true", at) || text.startsWith("null", at)) {
+            at += 4;
+            return c == 't' ? Boolean.TRUE : null;
+        }
+        if (text.startsWith("false", at)) {
+            at += 5;
+            return Boolean.FALSE;
+        }
+        return number();
     }
 
-    private Map<String, Object> object(int depth) throws SafetensorsFormatException {
+    private Map<String, Object> object(int depth) {
         Map<String, Object> members = new LinkedHashMap<>();
         at++;
         skipSpace();
@@ -75,7 +131,7 @@ final class Json {
             expect(':');
             skipSpace();
             Object value = value(depth + 1);
-            if (members.put(key, value) != null) {
+            if (members.put(key, value) != null && header) { // the full dialect keeps the last, as most readers do
                 at = keyAt;
                 throw error("duplicate key \"" + key + "\"");
             }
@@ -89,7 +145,7 @@ final class Json {
         }
     }
 
-    private List<Object> array(int depth) throws SafetensorsFormatException {
+    private List<Object> array(int depth) {
         List<Object> items = new ArrayList<>();
         at++;
         skipSpace();
@@ -110,7 +166,7 @@ final class Json {
         }
     }
 
-    private String string() throws SafetensorsFormatException {
+    private String string() {
         StringBuilder out = new StringBuilder();
         at++;
         while (true) {
@@ -121,7 +177,7 @@ final class Json {
             if (c == '"') {
                 return out.toString();
             }
-            if (c < 0x20) {
+            if (c < 0x20 && header) {
                 throw error("control character in a string");
             }
             if (c != '\\') {
@@ -145,7 +201,7 @@ final class Json {
         }
     }
 
-    private char unicodeEscape() throws SafetensorsFormatException {
+    private char unicodeEscape() {
         if (at + 4 > text.length()) {
             throw error("truncated \\u escape");
         }
@@ -160,7 +216,7 @@ final class Json {
         return (char) code;
     }
 
-    private Long integer() throws SafetensorsFormatException {
+    private Long integer() {
         int start = at;
         while (at < text.length() && Character.isDigit(text.charAt(at))) {
             at++;
@@ -179,6 +235,24 @@ final class Json {
         }
     }
 
+    /** Any JSON number (leniently: what {@link Double#parseDouble} takes): {@code Long} when integral. */
+    private Object number() {
+        int start = at;
+        while (at < text.length() && "+-0123456789.eE".indexOf(text.charAt(at)) >= 0) {
+            at++;
+        }
+        String literal = text.substring(start, at);
+        try {
+            if (literal.matches("-?[0-9]{1,18}")) {
+                return Long.parseLong(literal);
+            }
+            return Double.parseDouble(literal);
+        } catch (NumberFormatException e) {
+            at = start;
+            throw error("expected a JSON value");
+        }
+    }
+
     private void skipSpace() {
         while (at < text.length()) {
             char c = text.charAt(at);
@@ -193,15 +267,15 @@ final class Json {
         return at < text.length() && text.charAt(at) == c;
     }
 
-    private void expect(char c) throws SafetensorsFormatException {
+    private void expect(char c) {
         if (!peek(c)) {
             throw error("expected '" + c + "'");
         }
         at++;
     }
 
-    private SafetensorsFormatException error(String what) {
-        return new SafetensorsFormatException("header JSON at character " + at + ": " + what);
+    private Failure error(String what) {
+        return new Failure(at, what);
     }
 
     /** {@code s} as a JSON string literal. */
