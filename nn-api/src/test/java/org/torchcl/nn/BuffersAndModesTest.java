@@ -18,6 +18,7 @@ import org.torchcl.DType;
 import org.torchcl.Device;
 import org.torchcl.TestDevices;
 import org.torchcl.Tensor;
+import org.torchcl.TensorScope;
 import org.torchcl.Torch;
 
 /** Module buffers, state-dict order with buffers, and train/eval modes, as PyTorch's nn.Module has them. */
@@ -81,17 +82,19 @@ class BuffersAndModesTest {
 
     @Test
     void registeringChecksNamesAndValues() {
-        try (Block block = new Block(Device.cpu())) {
+        // A refused buffer stays the caller's: the module takes ownership only when registration succeeds.
+        try (Block block = new Block(Device.cpu()); Tensor refused = Torch.zeros(Device.cpu(), 1)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> block.registerBuffer("scale", Torch.zeros(Device.cpu(), 1)));
+                    () -> block.registerBuffer("scale", refused));
             assertTrue(e.getMessage().contains("already used by a parameter"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> block.registerParameter("steps", null));
             assertTrue(e.getMessage().contains("already used by a buffer"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> block.registerModule("steps", new ReLU()));
             assertTrue(e.getMessage().contains("already used by a buffer"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> block.registerBuffer("fc", Torch.zeros(Device.cpu(), 1)));
+            assertThrows(IllegalArgumentException.class, () -> block.registerBuffer("fc", refused));
             assertThrows(IllegalArgumentException.class, () -> block.registerBuffer("x", null));
-            assertThrows(IllegalArgumentException.class, () -> block.registerBuffer("a.b", Torch.zeros(Device.cpu(), 1)));
+            assertThrows(IllegalArgumentException.class, () -> block.registerBuffer("a.b", refused));
+            assertFalse(refused.isClosed());
             Tensor closed = Torch.zeros(Device.cpu(), 1);
             closed.close();
             assertThrows(IllegalArgumentException.class, () -> block.registerBuffer("x", closed));
@@ -115,8 +118,9 @@ class BuffersAndModesTest {
     @ParameterizedTest
     @MethodSource("devices")
     void loadStateDictLoadsBuffersStrictly(Device device) {
-        try (Block source = new Block(device); Block target = new Block(device); Tensor extra = Torch.zeros(device, 1)) {
-            source.bn.runningMean().copyFrom(Torch.tensor(device, new float[] {1, 2, 3}, 3));
+        try (Block source = new Block(device); Block target = new Block(device); Tensor extra = Torch.zeros(device, 1);
+             Tensor mean = Torch.tensor(device, new float[] {1, 2, 3}, 3)) {
+            source.bn.runningMean().copyFrom(mean);
             source.bn.numBatchesTracked().fill(5);
             source.namedBuffers().get("steps").fill(9);
 
@@ -160,7 +164,9 @@ class BuffersAndModesTest {
     @MethodSource("devices")
     void buffersMoveWithTheModuleAndAreFreedWithIt(Device device) {
         Block block = new Block(Device.cpu());
-        block.bn.runningVar().copyFrom(Torch.tensor(new float[] {4, 5, 6}, 3));
+        try (Tensor variance = Torch.tensor(Device.cpu(), new float[] {4, 5, 6}, 3)) {
+            block.bn.runningVar().copyFrom(variance);
+        }
         long deviceBefore = device.memoryStats().allocatedBytes();
         long bytes = block.numParameters() * 4 + 2 * 8 + 2 * 3 * 4 + 8;
         block.to(device);
@@ -178,10 +184,12 @@ class BuffersAndModesTest {
     @MethodSource("devices")
     void batchNormInEvalModeUsesTheRunningStatistics(Device device) {
         try (BatchNorm2d bn = new BatchNorm2d(2, 1e-5, device); Tensor x = Torch.randn(device, 3, 2, 4, 4)) {
-            bn.runningMean().copyFrom(Torch.tensor(device, new float[] {0.5f, -1f}, 2));
-            bn.runningVar().copyFrom(Torch.tensor(device, new float[] {2f, 0.25f}, 2));
-            bn.weight().data().copyFrom(Torch.tensor(device, new float[] {1.5f, -1f}, 2));
-            bn.bias().data().copyFrom(Torch.tensor(device, new float[] {0.1f, 0.2f}, 2));
+            try (TensorScope values = TensorScope.open()) {
+                bn.runningMean().copyFrom(Torch.tensor(device, new float[] {0.5f, -1f}, 2));
+                bn.runningVar().copyFrom(Torch.tensor(device, new float[] {2f, 0.25f}, 2));
+                bn.weight().data().copyFrom(Torch.tensor(device, new float[] {1.5f, -1f}, 2));
+                bn.bias().data().copyFrom(Torch.tensor(device, new float[] {0.1f, 0.2f}, 2));
+            }
             bn.eval();
             try (Tensor y = bn.forward(x); Tensor expected = Torch.batchNorm(x, bn.runningMean(), bn.runningVar(),
                     bn.weight().data(), bn.bias().data(), 1e-5)) {

@@ -173,7 +173,9 @@ class LazyFamilyTest {
         Conv2dOptions grouped = on(device).withGroups(2).withPadding(1);
         try (Conv2d conv = new Conv2d(4, 6, 3, grouped); LazyConv2d lazyConv = new LazyConv2d(6, 3, grouped);
              BatchNorm2d bn = new BatchNorm2d(6, 1e-5, device); LazyBatchNorm2d lazyBn = new LazyBatchNorm2d(1e-5, device)) {
-            bn.runningMean().copyFrom(Torch.tensor(device, new float[] {1, 2, 3, 4, 5, 6}, 6));
+            try (Tensor mean = Torch.tensor(device, new float[] {1, 2, 3, 4, 5, 6}, 6)) {
+                bn.runningMean().copyFrom(mean);
+            }
             bn.numBatchesTracked().fill(3);
             long before = device.memoryStats().allocatedBytes();
             lazyConv.loadStateDict(conv.stateDict());
