@@ -39,18 +39,6 @@ public record Strided(Buffer buffer, DType dtype, int[] shape, long[] strides, l
         return n;
     }
 
-    /** Whether the elements are row-major and gap-free (dims of size 1 may have any stride). */
-    public boolean isContiguous() {
-        long expected = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            if (shape[d] != 1 && strides[d] != expected) {
-                return false;
-            }
-            expected *= shape[d];
-        }
-        return true;
-    }
-
     /** The same elements with {@code shape} and {@code strides} replaced (same buffer, dtype and offset). */
     public Strided withLayout(int[] newShape, long[] newStrides) {
         return new Strided(buffer, dtype, newShape, newStrides, offset);
