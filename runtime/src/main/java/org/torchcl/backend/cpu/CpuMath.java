@@ -4,7 +4,7 @@ import org.torchcl.backend.BinaryOp;
 import org.torchcl.backend.UnaryOp;
 
 /**
- * The float32 row kernels of elementwise ops, softmax, layer norm and sums: {@link VectorMath} on
+ * The float32 row kernels of elementwise ops, softmax, layer norm and sums: {@code VectorMath} on
  * Vector API lanes (with SVML's exp, log and tanh), {@link ScalarMath} in plain Java. Sums are
  * taken in double either way.
  */

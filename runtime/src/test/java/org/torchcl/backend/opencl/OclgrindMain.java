@@ -49,6 +49,7 @@ public final class OclgrindMain {
     }
 
     /** A kernel with an out-of-bounds write and a local-memory race, so the test knows reports reach it. */
+    @SuppressWarnings("deprecation") // clCreateCommandQueue: Oclgrind's device is OpenCL 1.2, which has only this one
     private static void canary() {
         String source = "__kernel void canary(__global float* out) {\n"
                 + "  __local float shared[1];\n"

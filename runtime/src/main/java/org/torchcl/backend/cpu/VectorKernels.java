@@ -1,0 +1,23 @@
+package org.torchcl.backend.cpu;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Vector API kernels as one {@link CpuKernels}. The classes named {@code Vector*} are the only
+ * ones compiled with {@code jdk.incubator.vector} (runtime's pom); {@link CpuKernels} reaches this
+ * one by name, so nothing else in the backend links to the incubator module.
+ */
+final class VectorKernels {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CpuKernels.class);
+
+    private VectorKernels() {
+    }
+
+    static CpuKernels create(Parallel parallel) {
+        LOG.info("CPU kernels: Vector API ({}-bit vectors) for sgemm, Philox and float math, {} threads",
+                VectorGemm.vectorBits(), parallel.threads());
+        return new CpuKernels(new VectorGemm(parallel), new VectorPhilox(), new VectorMath());
+    }
+}
