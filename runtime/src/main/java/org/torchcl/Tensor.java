@@ -216,8 +216,19 @@ public final class Tensor implements AutoCloseable {
     /** Dims {@code startDim..endDim} (inclusive, negatives from the end) merged into one; a view when the strides allow. */
     public Tensor flatten(int startDim, int endDim) {
         checkOpen("flatten");
+        return reshape(flattenedShape(shape, startDim, endDim));
+    }
+
+    /**
+     * The shape {@link #flatten(int, int)} gives a tensor of {@code shape} ({@code [1]} for a 0-d one),
+     * for shape inference without a tensor, as {@code torch.nn.Flatten} in a lazy model needs.
+     */
+    public static int[] flattenedShape(int[] shape, int startDim, int endDim) {
+        if (shape == null) {
+            throw new IllegalArgumentException("flatten: shape must not be null");
+        }
         if (shape.length == 0) {
-            return reshape(1);
+            return new int[] {1};
         }
         int start = Shapes.dimIndex("startDim", startDim, shape.length);
         int end = Shapes.dimIndex("endDim", endDim, shape.length);
@@ -229,7 +240,7 @@ public final class Tensor implements AutoCloseable {
         System.arraycopy(shape, 0, flat, 0, start);
         flat[start] = Math.toIntExact(Shapes.numel(Arrays.copyOfRange(shape, start, end + 1)));
         System.arraycopy(shape, end + 1, flat, start + 1, shape.length - end - 1);
-        return reshape(flat);
+        return flat;
     }
 
     /** Dims {@code dim0} and {@code dim1} swapped: a view. */

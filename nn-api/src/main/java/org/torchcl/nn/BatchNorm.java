@@ -78,6 +78,7 @@ public abstract sealed class BatchNorm extends Module permits BatchNorm1d, Batch
         if (weight.isInitialized()) {
             return;
         }
+        checkNotClosed();
         Device device = device();
         Tensor[] made = new Tensor[5];
         try {

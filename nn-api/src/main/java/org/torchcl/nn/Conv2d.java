@@ -34,7 +34,7 @@ public final class Conv2d extends Module {
         this.outChannels = outChannels;
         this.kernelSize = kernelSize;
         this.options = options;
-        ConvParameters created = ConvParameters.create(device(), inChannels, outChannels, kernelSize, options, true);
+        WeightAndBias created = ConvParameters.create(device(), inChannels, outChannels, kernelSize, options, true);
         this.weight = registerParameter("weight", created.weight());
         this.bias = registerParameter("bias", created.bias());
     }

@@ -2,41 +2,18 @@ package org.torchcl.nn;
 
 import java.util.Arrays;
 import org.torchcl.Device;
-import org.torchcl.Tensor;
-import org.torchcl.Torch;
 
-/** The weight and bias of a Conv2d layer, made, checked and described the one way Conv2d and LazyConv2d share. */
-record ConvParameters(Parameter weight, Parameter bias) {
+/** The checks, shape rule and repr Conv2d and LazyConv2d share; their parameters come from {@link WeightAndBias}. */
+final class ConvParameters {
 
-    /**
-     * Allocates the weight {@code [out, in / groups, k, k]} and, with a bias, {@code [out]} on
-     * {@code device}; with {@code initialize}, fills both as PyTorch does, U(-1/sqrt(fanIn),
-     * 1/sqrt(fanIn)) with fanIn = in / groups * k * k (else leaves them for a state dict to fill).
-     * Nothing is left allocated if this fails.
-     */
-    static ConvParameters create(Device device, int in, int out, int kernelSize, Conv2dOptions options,
-                                 boolean initialize) {
-        Tensor w = Torch.empty(device, out, in / options.groups(), kernelSize, kernelSize);
-        Tensor b = null;
-        try {
-            if (initialize) {
-                Init.kaimingUniform(w);
-            }
-            if (options.bias()) {
-                b = Torch.empty(device, out);
-                if (initialize) {
-                    float bound = Init.fanInBound(Init.fanIn(w));
-                    Init.uniform(b, -bound, bound);
-                }
-            }
-            return new ConvParameters(new Parameter(w), b == null ? null : new Parameter(b));
-        } catch (RuntimeException | Error e) {
-            w.close();
-            if (b != null) {
-                b.close();
-            }
-            throw e;
-        }
+    private ConvParameters() {
+    }
+
+    /** {@code [out, in / groups, k, k]} and {@code [out]}, made as {@link WeightAndBias#create} does for every layer. */
+    static WeightAndBias create(Device device, int in, int out, int kernelSize, Conv2dOptions options,
+                                boolean initialize) {
+        return WeightAndBias.create(device, new int[] {out, in / options.groups(), kernelSize, kernelSize},
+                options.bias(), WeightAndBias.BiasInit.FAN_IN_UNIFORM, initialize);
     }
 
     static Conv2dOptions checkOptions(Conv2dOptions options) {

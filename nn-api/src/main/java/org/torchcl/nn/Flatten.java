@@ -31,22 +31,12 @@ public final class Flatten extends Module {
 
     @Override
     protected int[] propagateShape(int[] inputShape) {
-        int rank = inputShape.length;
-        int start = startDim < 0 ? startDim + rank : startDim;
-        int end = endDim < 0 ? endDim + rank : endDim;
-        if (start < 0 || end >= rank || start > end) {
+        try {
+            return Tensor.flattenedShape(inputShape, startDim, endDim);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Flatten(" + extraRepr() + ") cannot flatten shape "
-                    + Arrays.toString(inputShape));
+                    + Arrays.toString(inputShape) + ": " + e.getMessage(), e);
         }
-        long merged = 1;
-        for (int i = start; i <= end; i++) {
-            merged *= inputShape[i];
-        }
-        int[] output = new int[rank - (end - start)];
-        System.arraycopy(inputShape, 0, output, 0, start);
-        output[start] = Math.toIntExact(merged);
-        System.arraycopy(inputShape, end + 1, output, start + 1, rank - end - 1);
-        return output;
     }
 
     @Override

@@ -88,8 +88,9 @@ public final class LazyConv2d extends Module {
         if (weight.isInitialized()) {
             return;
         }
+        checkNotClosed();
         ConvParameters.checkGroups("LazyConv2d", in, outChannels, options.groups());
-        ConvParameters created = ConvParameters.create(device(), in, outChannels, kernelSize, options, initialize);
+        WeightAndBias created = ConvParameters.create(device(), in, outChannels, kernelSize, options, initialize);
         inChannels = in;
         bias = registerParameter("bias", created.bias());
         weight = registerParameter("weight", created.weight());

@@ -13,7 +13,7 @@ import org.torchcl.Torch;
  * {@link UninitializedParameter}s. The first {@link #forward} (or {@link #initialize}, or
  * {@link #loadStateDict}) allocates the weight {@code [out, in]} and bias {@code [out]} on the
  * module's device and fills them there exactly as {@code Linear(in, out)} would; from then on a
- * forward costs what Linear's does, plus one volatile field read.
+ * forward costs what Linear's does, plus two volatile field reads (weight and bias).
  *
  * <p>Materialization happens once, even when several threads run the first forward together. If
  * it fails (say the device is out of memory), the layer stays uninitialized and can try again.
@@ -74,7 +74,8 @@ public final class LazyLinear extends Module {
         if (weight.isInitialized()) {
             return;
         }
-        LinearParameters created = LinearParameters.create(device(), in, outFeatures, useBias, initialize);
+        checkNotClosed();
+        WeightAndBias created = LinearParameters.create(device(), in, outFeatures, useBias, initialize);
         inFeatures = in;
         bias = registerParameter("bias", created.bias());
         weight = registerParameter("weight", created.weight());

@@ -26,7 +26,7 @@ public final class Linear extends Module {
         LinearParameters.checkFeatures("outFeatures", outFeatures);
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        LinearParameters created = LinearParameters.create(device(), inFeatures, outFeatures, options.bias(), true);
+        WeightAndBias created = LinearParameters.create(device(), inFeatures, outFeatures, options.bias(), true);
         this.weight = registerParameter("weight", created.weight());
         this.bias = registerParameter("bias", created.bias());
     }

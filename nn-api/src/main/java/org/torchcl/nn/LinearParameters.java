@@ -2,38 +2,16 @@ package org.torchcl.nn;
 
 import java.util.Arrays;
 import org.torchcl.Device;
-import org.torchcl.Tensor;
-import org.torchcl.Torch;
 
-/** The weight and bias of a Linear layer, made the one way Linear and LazyLinear share. */
-record LinearParameters(Parameter weight, Parameter bias) {
+/** The checks and shape rule Linear and LazyLinear share; their parameters come from {@link WeightAndBias}. */
+final class LinearParameters {
 
-    /**
-     * Allocates {@code [out, in]} and {@code [out]} on {@code device}; with {@code initialize}, fills the
-     * weight Kaiming-uniform and the bias with zeros (else leaves them for a state dict to fill).
-     * Nothing is left allocated if this fails.
-     */
-    static LinearParameters create(Device device, int in, int out, boolean withBias, boolean initialize) {
-        Tensor w = Torch.empty(device, out, in);
-        Tensor b = null;
-        try {
-            if (initialize) {
-                Init.kaimingUniform(w);
-            }
-            if (withBias) {
-                b = Torch.empty(device, out);
-                if (initialize) {
-                    Init.zeros(b);
-                }
-            }
-            return new LinearParameters(new Parameter(w), b == null ? null : new Parameter(b));
-        } catch (RuntimeException | Error e) {
-            w.close();
-            if (b != null) {
-                b.close();
-            }
-            throw e;
-        }
+    private LinearParameters() {
+    }
+
+    /** {@code [out, in]} and {@code [out]}, made as {@link WeightAndBias#create} does for every layer. */
+    static WeightAndBias create(Device device, int in, int out, boolean withBias, boolean initialize) {
+        return WeightAndBias.create(device, new int[] {out, in}, withBias, WeightAndBias.BiasInit.ZEROS, initialize);
     }
 
     static void checkFeatures(String name, int value) {

@@ -40,6 +40,7 @@ public abstract class Module implements AutoCloseable {
     private final Map<String, Parameter> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private volatile Device device;
+    private volatile boolean closed;
     private volatile boolean training = true;
 
     /**
@@ -316,10 +317,32 @@ public abstract class Module implements AutoCloseable {
         return this;
     }
 
-    /** Frees the memory of every parameter and buffer here and below. */
+    /**
+     * Frees the memory of every parameter and buffer here and below. A closed module stays closed:
+     * a lazy one refuses to materialize afterwards.
+     */
     @Override
     public void close() {
-        forEachModule("", (prefix, module) -> module.ownState().values().forEach(Parameter::close));
+        forEachModule("", (prefix, module) -> {
+            module.closed = true;
+            module.ownState().values().forEach(Parameter::close);
+        });
+    }
+
+    /** Whether {@link #close()} was called on this module or on one above it. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Throws naming this module if it was closed: what lazy layers check before they allocate, so a
+     * forward after {@code close()} cannot bring new weights to life.
+     */
+    protected final void checkNotClosed() {
+        if (closed) {
+            throw new IllegalStateException(getClass().getSimpleName() + "(" + extraRepr()
+                    + ") is closed: its memory was freed and it does not materialize new parameters");
+        }
     }
 
     // ---------------------------------------------------------------- shape-driven initialization

@@ -124,6 +124,36 @@ class LazyLinearTest {
 
     @ParameterizedTest
     @MethodSource("devices")
+    void aClosedNeverMaterializedLayerRefusesEveryWayToMaterialize(Device device) {
+        LazyLinear lazy = new LazyLinear(128, on(device));
+        lazy.close();
+        try (Tensor x = Torch.randn(device, 32, 256); Tensor w = Torch.randn(device, 128, 256);
+             Tensor b = Torch.randn(device, 128)) {
+            long before = device.memoryStats().allocatedBytes();
+            IllegalStateException forward = assertThrows(IllegalStateException.class, () -> lazy.forward(x));
+            assertEquals("LazyLinear(in_features=0, out_features=128, bias=true) is closed: its memory was freed and it"
+                    + " does not materialize new parameters", forward.getMessage());
+            assertThrows(IllegalStateException.class, () -> lazy.initialize(32, 256));
+            assertThrows(IllegalStateException.class, () -> lazy.loadStateDict(Map.of("weight", w, "bias", b)));
+            assertEquals(before, device.memoryStats().allocatedBytes());
+            assertTrue(lazy.isClosed());
+            assertTrue(lazy.hasUninitializedParams());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
+    void closingAModelClosesTheLazyLayersInside(Device device) {
+        Sequential model = new Sequential(new Flatten(), new LazyLinear(4, on(device)));
+        model.close();
+        try (Tensor x = Torch.randn(device, 2, 3, 5)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.forward(x));
+            assertTrue(e.getMessage().startsWith("LazyLinear(in_features=0, out_features=4"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("devices")
     void aLaterInputWithAnotherWidthIsRejectedNamingBothSizes(Device device) {
         try (LazyLinear lazy = new LazyLinear(8, on(device));
              Tensor first = Torch.randn(device, 2, 16);
