@@ -6,12 +6,14 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.torchcl.Device;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
@@ -44,11 +46,23 @@ public final class Safetensors {
             throw new IllegalArgumentException("path must not be null");
         }
         requireDevice(device);
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel channel = openForReading(path)) {
             long size = channel.size();
             return read(size, (offset, length) -> channel.map(FileChannel.MapMode.READ_ONLY, offset, length), device);
         } catch (SafetensorsFormatException e) {
-            throw new SafetensorsFormatException(path + ": " + e.getMessage(), e);
+            throw new SafetensorsFormatException(path.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens {@code path}; a missing file is named by its absolute path, whatever directory the JVM runs in. */
+    private static FileChannel openForReading(Path path) throws IOException {
+        try {
+            return FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            NoSuchFileException absolute = new NoSuchFileException(path.toAbsolutePath().toString(), null,
+                    "no such safetensors file");
+            absolute.initCause(e);
+            throw absolute;
         }
     }
 
@@ -81,11 +95,11 @@ public final class Safetensors {
         if (path == null) {
             throw new IllegalArgumentException("path must not be null");
         }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel channel = openForReading(path)) {
             return header(channel.size(), (offset, length) -> channel.map(FileChannel.MapMode.READ_ONLY, offset,
                     length)).metadata;
         } catch (SafetensorsFormatException e) {
-            throw new SafetensorsFormatException(path + ": " + e.getMessage(), e);
+            throw new SafetensorsFormatException(path.toAbsolutePath() + ": " + e.getMessage(), e);
         }
     }
 
@@ -96,7 +110,13 @@ public final class Safetensors {
     }
 
     private static SafetensorsHeader header(long size, Source source) throws IOException {
-        int headerLength = SafetensorsHeader.headerLength(source.bytes(0, (int) Math.min(8, size)), size);
+        int headerLength;
+        try {
+            headerLength = SafetensorsHeader.headerLength(source.bytes(0, (int) Math.min(8, size)), size);
+        } catch (SafetensorsFormatException e) {
+            // The framing itself is wrong: most likely some other kind of file, so say that first.
+            throw new SafetensorsFormatException("not a safetensors file: " + e.getMessage(), e);
+        }
         return SafetensorsHeader.parse(source.bytes(8, headerLength), size);
     }
 
@@ -204,10 +224,13 @@ public final class Safetensors {
         prefix.flip();
 
         Path absolute = path.toAbsolutePath();
-        Path partial = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".partial");
+        // Not Files.createTempFile: its files are private (0600) and the move keeps that mode. A file
+        // opened plainly gets the umask's mode, as any other program's output would.
+        Path partial = absolute.resolveSibling(absolute.getFileName() + "."
+                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".partial");
         try {
             try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                    StandardOpenOption.CREATE_NEW)) {
                 writeFully(out, prefix);
                 ByteBuffer chunk = ByteBuffer.allocate(WRITE_CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 for (Tensor tensor : tensors.values()) {

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -168,6 +170,36 @@ class SafetensorsTest {
         SafetensorsFormatException e = assertThrows(SafetensorsFormatException.class,
                 () -> Safetensors.load(file, Device.cpu()));
         assertTrue(e.getMessage().startsWith(file + ": the tensors cover 40 bytes but the data section"), e.getMessage());
+    }
+
+    @Test
+    void aSavedFileGetsTheModeAnyNewFileGetsHere() throws Exception {
+        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX file modes");
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path saved = dir.resolve("saved.safetensors");
+        try (Tensor t = Torch.ones(Device.cpu(), 3)) {
+            Safetensors.save(Map.of("t", t), saved);
+        }
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(saved),
+                "the umask's mode, not a temporary file's 0600");
+    }
+
+    @Test
+    void aMissingFileIsNamedByItsAbsolutePath() {
+        Path relative = Path.of("no-such-dir", "missing.safetensors");
+        NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> Safetensors.load(relative, Device.cpu()));
+        assertEquals(relative.toAbsolutePath().toString(), e.getFile());
+        assertTrue(e.getMessage().startsWith(relative.toAbsolutePath() + ": no such safetensors file"), e.getMessage());
+        assertThrows(NoSuchFileException.class, () -> Safetensors.metadata(relative));
+    }
+
+    @Test
+    void anotherKindOfFileIsCalledNotASafetensorsFile() throws Exception {
+        Path text = Files.writeString(dir.resolve("notes.txt"), "these are notes, not tensors; long enough for a length");
+        SafetensorsFormatException e = assertThrows(SafetensorsFormatException.class,
+                () -> Safetensors.load(text, Device.cpu()));
+        assertTrue(e.getMessage().startsWith(text.toAbsolutePath() + ": not a safetensors file: header length"),
+                e.getMessage());
     }
 
     @Test
