@@ -2,6 +2,7 @@ package org.torchcl.examples;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -24,8 +25,10 @@ public final class CommandLine {
     }
 
     /**
-     * Parses {@code args}; a bad {@code --device} value is an {@link IllegalArgumentException} whose
-     * one-line message lists the devices found.
+     * Takes {@code --device} out of {@code args}, leaving the rest unchecked (for mains that check
+     * their own options; {@link #parse(Usage, String[])} checks them against a usage). A bad
+     * {@code --device} value is an {@link IllegalArgumentException} whose one-line message lists the
+     * devices found.
      */
     public static CommandLine parse(String[] args) {
         Device device = null;
@@ -93,18 +96,35 @@ public final class CommandLine {
     }
 
     /**
-     * Runs {@code example} with {@code args}; a bad {@code --device} ends the JVM with status 2 and a
-     * one-line message listing the devices found.
+     * Parses {@code args} and checks them against {@code usage}: an unknown option, a missing or bad
+     * value or an unexpected argument is an {@link IllegalArgumentException} with a one-line message.
      */
-    public static void launch(String name, String[] args, Example example) {
-        CommandLine line;
-        try {
-            line = parse(args);
-        } catch (IllegalArgumentException e) {
-            exitOnBadArguments(name, e);
-            return;
+    public static CommandLine parse(Usage usage, String[] args) {
+        CommandLine line = parse(args);
+        usage.check(line.rest());
+        return line;
+    }
+
+    /**
+     * As {@link #parse(Usage, String[])} for a main: {@code --help} prints the usage and ends the JVM
+     * with status 0; bad arguments end it with status 2 and one line on stderr.
+     */
+    public static CommandLine parseOrExit(Usage usage, String[] args) {
+        if (Arrays.asList(args).contains("--help")) {
+            System.out.print(usage.text());
+            System.exit(0);
         }
-        LOG.info("running {} on {}", name, line.device());
+        try {
+            return parse(usage, args);
+        } catch (IllegalArgumentException e) {
+            throw exitOnBadArguments(usage.name(), e);
+        }
+    }
+
+    /** Runs {@code example} with {@code args} as {@link #parseOrExit} accepts them. */
+    public static void launch(Usage usage, String[] args, Example example) {
+        CommandLine line = parseOrExit(usage, args);
+        LOG.info("running {} on {}", usage.name(), line.device());
         example.run(line.device(), System.out, line.rest());
     }
 
@@ -114,25 +134,27 @@ public final class CommandLine {
     }
 
     /**
-     * As {@link #launch(String, String[], Example)}, reading the example's own options with {@code parse}
-     * first: a bad one (an {@link IllegalArgumentException}) ends the JVM with status 2 and its message.
+     * As {@link #launch(Usage, String[], Example)}, reading the example's own options with {@code parse}
+     * first: what {@code usage} cannot check (a file that must exist, say) is an
+     * {@link IllegalArgumentException} that ends the JVM with status 2 and its message.
      */
-    static <O> void launch(String name, String[] args, Function<List<String>, O> parse, Configured<O> example) {
-        launch(name, args, (device, out, rest) -> {
+    static <O> void launch(Usage usage, String[] args, Function<List<String>, O> parse, Configured<O> example) {
+        launch(usage, args, (device, out, rest) -> {
             O options;
             try {
                 options = parse.apply(rest);
             } catch (IllegalArgumentException e) {
-                exitOnBadArguments(name, e);
-                return;
+                throw exitOnBadArguments(usage.name(), e);
             }
             example.run(device, out, options);
         });
     }
 
-    private static void exitOnBadArguments(String name, IllegalArgumentException e) {
-        System.err.println(name + ": " + e.getMessage());
+    /** Ends the JVM with status 2; returns an error only so callers can {@code throw} it for the compiler. */
+    private static Error exitOnBadArguments(String name, IllegalArgumentException e) {
+        System.err.println(name + ": " + e.getMessage() + " (--help for usage)");
         System.exit(2);
+        return new AssertionError("System.exit returned");
     }
 
     /** The first line each example prints. */

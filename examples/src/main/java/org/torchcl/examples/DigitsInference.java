@@ -46,8 +46,11 @@ public final class DigitsInference {
                 new Linear(32, 10, linear));
     }
 
+    static final Usage USAGE = Usage.of("DigitsInference",
+            "A digits classifier trained in PyTorch, loaded from safetensors into a model with a LazyLinear,\n" + "classifying 360 test images: accuracy, agreement with PyTorch, images/s.");
+
     public static void main(String[] args) {
-        CommandLine.launch("DigitsInference", args, DigitsInference::run);
+        CommandLine.launch(USAGE, args, DigitsInference::run);
     }
 
     static void run(Device device, PrintStream out, List<String> args) {

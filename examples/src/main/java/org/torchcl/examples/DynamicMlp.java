@@ -33,15 +33,16 @@ public final class DynamicMlp {
         return mlp;
     }
 
+    static final Usage USAGE = Usage.of("DynamicMlp",
+            "Five LazyLinear(256) layers with ReLU; the input width comes from the command line.")
+            .integer("--width", "N", 1, "the input width (default " + DEFAULT_WIDTH + ")");
+
     public static void main(String[] args) {
-        CommandLine.launch("DynamicMlp", args, DynamicMlp::run);
+        CommandLine.launch(USAGE, args, DynamicMlp::run);
     }
 
     static void run(Device device, PrintStream out, List<String> args) {
         int width = CommandLine.intOption(args, "--width", DEFAULT_WIDTH);
-        if (width < 1) {
-            throw new IllegalArgumentException("--width must be at least 1, got " + width);
-        }
         CommandLine.header(out, "DynamicMlp", device);
         try (Sequential mlp = build(device); Tensor x = Torch.randn(device, 16, width)) {
             out.println("input width chosen at run time: " + width);

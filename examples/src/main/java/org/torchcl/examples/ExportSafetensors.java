@@ -18,20 +18,28 @@ import org.torchcl.nn.io.Safetensors;
 
 /**
  * The other direction: torchcl initializes a LazyLinear and a Conv2d on the device, runs them, and
- * writes weights, inputs and outputs to a safetensors file ({@code --out FILE}) that PyTorch reads;
+ * writes weights, inputs and outputs to a safetensors file ({@code --out FILE}, by default
+ * {@code torchcl-export.safetensors} in the temporary directory) that PyTorch reads;
  * {@code examples/python/check_torchcl_file.py FILE} recomputes the outputs in PyTorch and compares.
  */
 public final class ExportSafetensors {
 
+    /** In the temporary directory rather than wherever the JVM happens to run. */
+    static final Path DEFAULT_FILE = Path.of(System.getProperty("java.io.tmpdir"), "torchcl-export.safetensors");
+
+    static final Usage USAGE = Usage.of("ExportSafetensors",
+            "torchcl's weights and outputs saved for PyTorch (examples/python/check_torchcl_file.py checks them).")
+            .text("--out", "FILE", "the safetensors file to write (default " + DEFAULT_FILE + ")");
+
+    public static void main(String[] args) {
+        CommandLine.launch(USAGE, args, ExportSafetensors::run);
+    }
+
     private ExportSafetensors() {
     }
 
-    public static void main(String[] args) {
-        CommandLine.launch("ExportSafetensors", args, ExportSafetensors::run);
-    }
-
     static void run(Device device, PrintStream out, List<String> args) {
-        Path file = Path.of(CommandLine.option(args, "--out").orElse("torchcl-export.safetensors"));
+        Path file = CommandLine.option(args, "--out").map(Path::of).orElse(DEFAULT_FILE).toAbsolutePath();
         CommandLine.header(out, "ExportSafetensors", device);
         Torch.manualSeed(3);
         try (LazyLinear fc = new LazyLinear(7, LinearOptions.defaults().withDevice(device));
@@ -48,7 +56,7 @@ public final class ExportSafetensors {
             tensors.put("img", images);
             tensors.put("z", z);
             Safetensors.save(tensors, Map.of("written_by", "torchcl on " + device), file);
-            out.println("wrote " + tensors.keySet() + " to " + file.toAbsolutePath());
+            out.println("wrote " + tensors.keySet() + " to " + file);
             out.println("check it with PyTorch: /usr/bin/python3 examples/python/check_torchcl_file.py " + file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -51,8 +51,11 @@ public final class FeatureExtractor {
         }
     }
 
+    static final Usage USAGE = Usage.of("FeatureExtractor",
+            "A Conv2d/ReLU stack with a lazy classifier sized by the image size.");
+
     public static void main(String[] args) {
-        CommandLine.launch("FeatureExtractor", args, FeatureExtractor::run);
+        CommandLine.launch(USAGE, args, FeatureExtractor::run);
     }
 
     static void run(Device device, PrintStream out, List<String> args) {

@@ -19,8 +19,11 @@ public final class InitializationState {
     private InitializationState() {
     }
 
+    static final Usage USAGE = Usage.of("InitializationState",
+            "hasUninitializedParams() before and after a forward, and after initialize(shape).");
+
     public static void main(String[] args) {
-        CommandLine.launch("InitializationState", args, InitializationState::run);
+        CommandLine.launch(USAGE, args, InitializationState::run);
     }
 
     static void run(Device device, PrintStream out, List<String> args) {

@@ -15,8 +15,11 @@ public final class LazyLinearBasics {
     private LazyLinearBasics() {
     }
 
+    static final Usage USAGE = Usage.of("LazyLinearBasics",
+            "LazyLinear(128) on randn[32, 256]: in_features 0 -> 256, and the exact bytes it allocates.");
+
     public static void main(String[] args) {
-        CommandLine.launch("LazyLinearBasics", args, LazyLinearBasics::run);
+        CommandLine.launch(USAGE, args, LazyLinearBasics::run);
     }
 
     static void run(Device device, PrintStream out, List<String> args) {

@@ -26,8 +26,11 @@ public final class RunAll {
         return all;
     }
 
+    static final Usage USAGE = Usage.of("RunAll", "Every example in sequence: " + String.join(", ", EXAMPLES.keySet()) + ".")
+            .integer("--width", "N", 1, "DynamicMlp's input width (default " + DynamicMlp.DEFAULT_WIDTH + ")");
+
     public static void main(String[] args) {
-        CommandLine.launch("RunAll", args, RunAll::run);
+        CommandLine.launch(USAGE, args, RunAll::run);
     }
 
     static void run(Device device, PrintStream out, List<String> args) {

@@ -88,8 +88,16 @@ public final class SemanticSearch {
         }
     }
 
+    static final Usage USAGE = Usage.of(NAME, "Embeds a corpus with all-MiniLM-L6-v2 and answers each query with its"
+            + " top-k sentences by cosine.")
+            .text("--corpus", "FILE", "one sentence a line (default: 300 bundled facts)")
+            .integer("--limit", "N", 1, "embed only the first N sentences")
+            .integer("--top", "K", 1, "answers per query (default 5)")
+            .integer("--batch", "B", 1, "sentences embedded per forward (default 64)")
+            .operands("[QUERY...]", "the queries (default: five examples)");
+
     public static void main(String[] args) {
-        CommandLine.launch(NAME, args, rest -> {
+        CommandLine.launch(USAGE, args, rest -> {
             Options options = Options.parse(rest);
             return Map.entry(options, corpus(options));
         }, (device, out, parsed) -> run(device, out, parsed.getKey(), parsed.getValue()));

@@ -76,8 +76,13 @@ public final class SentenceEmbeddings {
         }
     }
 
+    static final Usage USAGE = Usage.of(NAME, "all-MiniLM-L6-v2 on the sentences given (or a default set): the cosine"
+            + " similarity matrix.")
+            .text("--out", "FILE", "also write input_ids, attention_mask and embeddings to this safetensors file")
+            .operands("[SENTENCE...]", "the sentences to embed");
+
     public static void main(String[] args) {
-        CommandLine.launch(NAME, args, Options::parse, (device, out, options) -> run(device, out, options));
+        CommandLine.launch(USAGE, args, Options::parse, (device, out, options) -> run(device, out, options));
     }
 
     static void run(Device device, PrintStream out, List<String> args) {

@@ -37,8 +37,11 @@ public final class SimpleNet {
         }
     }
 
+    static final Usage USAGE = Usage.of("SimpleNet",
+            "Conv2d(3, 64, 5) -> flatten -> LazyLinear(10) on [4, 3, 32, 32]: in_features = 64*28*28.");
+
     public static void main(String[] args) {
-        CommandLine.launch("SimpleNet", args, SimpleNet::run);
+        CommandLine.launch(USAGE, args, SimpleNet::run);
     }
 
     static void run(Device device, PrintStream out, List<String> args) {

@@ -169,6 +169,45 @@ class ExamplesTest {
         assertPrints(good.stdout, "in_features after forward: 256");
     }
 
+    @Test
+    void aUsageRefusesUnknownOptionsAndBadValuesInOneLine() {
+        assertRefused(DynamicMlp.USAGE, "--width must be at least 1, got 0", "--width", "0");
+        assertRefused(DynamicMlp.USAGE, "--width needs an integer, got 'abc'", "--width", "abc");
+        assertRefused(DynamicMlp.USAGE, "--width needs a value: N", "--width");
+        assertRefused(DynamicMlp.USAGE, "unknown option '--widht'; options: --device D, --width N, --help", "--widht", "5");
+        assertRefused(LazyLinearBasics.USAGE, "unexpected argument 'stray'; options: --device D, --help", "stray");
+        assertRefused(SemanticSearch.USAGE, "--top must be at least 1, got -3", "--top", "-3");
+        Usage bench = Usage.of("Bench", "sizes and a budget").integers("--sizes", "N,N,...", 1, "sizes")
+                .number("--budget", "SECONDS", 0, "time per case");
+        assertRefused(bench, "--sizes needs integers separated by commas, got '256,x'", "--sizes", "256,x");
+        assertRefused(bench, "--sizes must be at least 1, got 256,0", "--sizes", "256,0");
+        assertRefused(bench, "--budget needs a number, got 'soon'", "--budget", "soon");
+        SemanticSearch.USAGE.check(List.of("--top", "3", "Who painted the Mona Lisa?"));
+        assertEquals(Device.cpu(), CommandLine.parse(DynamicMlp.USAGE, new String[] {"--width", "5", "--device", "cpu"})
+                .device());
+    }
+
+    private static void assertRefused(Usage usage, String message, String... args) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> usage.check(List.of(args)));
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void theMainsPrintUsageForHelpAndExitWithStatusTwoOnBadOptions() throws Exception {
+        Result help = java("org.torchcl.examples.DynamicMlp", "--help");
+        assertEquals(0, help.status, help.stderr);
+        assertTrue(help.stdout.startsWith("usage: DynamicMlp [--device cpu|opencl|opencl:N|auto] [--width N]\n"),
+                help.stdout);
+        for (String[] bad : List.of(new String[] {"--width", "abc"}, new String[] {"--width", "0"},
+                new String[] {"--bogus"})) {
+            Result result = java("org.torchcl.examples.DynamicMlp", bad);
+            assertEquals(2, result.status, result.stderr);
+            List<String> lines = result.stderr.lines().filter(line -> line.startsWith("DynamicMlp: ")).toList();
+            assertEquals(1, lines.size(), result.stderr);
+            assertTrue(lines.get(0).endsWith(" (--help for usage)") && !result.stderr.contains("Exception"), result.stderr);
+        }
+    }
+
     private record Result(int status, String stdout, String stderr) {
     }
 

@@ -10,6 +10,7 @@ import org.torchcl.Device;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
 import org.torchcl.examples.CommandLine;
+import org.torchcl.examples.Usage;
 
 /**
  * Small-op throughput from several threads sharing a device: each thread runs {@code relu} on its own
@@ -23,8 +24,13 @@ public final class LaunchBench {
     private LaunchBench() {
     }
 
+    static final Usage USAGE = Usage.of("LaunchBench",
+            "Small-op throughput from several threads sharing a device.")
+            .integers("--threads", "T,T,...", 1, "thread counts (default 1,8)")
+            .integer("--ops", "N", 1, "ops per thread (default 4000)");
+
     public static void main(String[] args) throws Exception {
-        CommandLine line = CommandLine.parse(args);
+        CommandLine line = CommandLine.parseOrExit(USAGE, args);
         List<String> rest = line.rest();
         List<Device> devices = line.devicesOrAll();
         int ops = CommandLine.intOption(rest, "--ops", 4000);

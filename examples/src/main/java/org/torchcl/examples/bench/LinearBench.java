@@ -12,6 +12,7 @@ import org.torchcl.Device;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
 import org.torchcl.examples.CommandLine;
+import org.torchcl.examples.Usage;
 import org.torchcl.nn.LazyLinear;
 import org.torchcl.nn.Linear;
 import org.torchcl.nn.LinearOptions;
@@ -34,8 +35,16 @@ public final class LinearBench {
     private LinearBench() {
     }
 
+    static final Usage USAGE = Usage.of("LinearBench",
+            "What laziness costs: LazyLinear(4096) against Linear(4096, 4096), steady state and first forward.")
+            .integers("--batches", "B,B,...", 1, "batch sizes (default 1,64)")
+            .integer("--runs", "N", 1, "forward passes per timing (default 200)")
+            .number("--budget", "SECONDS", 0, "measured time per case (default 10)")
+            .text("--json", "FILE", "also write the table as JSON")
+            .flag(FIRST_FORWARD, "(internal) the child JVM that times one first forward");
+
     public static void main(String[] args) throws IOException, InterruptedException {
-        CommandLine line = CommandLine.parse(args);
+        CommandLine line = CommandLine.parseOrExit(USAGE, args);
         List<String> rest = line.rest();
         if (rest.contains(FIRST_FORWARD)) {
             firstForwardChild(line.device(), System.out);

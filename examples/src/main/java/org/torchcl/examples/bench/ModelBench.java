@@ -35,6 +35,7 @@ import org.torchcl.Device;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
 import org.torchcl.examples.CommandLine;
+import org.torchcl.examples.Usage;
 import org.torchcl.models.BertConfig;
 import org.torchcl.models.BertModel;
 import org.torchcl.models.ResNet;
@@ -96,8 +97,19 @@ public final class ModelBench {
     private ModelBench() {
     }
 
+    static final Usage USAGE = Usage.of("ModelBench",
+            "ResNet-18 and MiniLM forward passes against ONNX Runtime and PyTorch in the same run.")
+            .text("--models", "M,M", "resnet18 and/or minilm (default both)")
+            .integers("--batches", "B,B,...", 1, "batch sizes (default 1,32)")
+            .number("--budget", "SECONDS", 0, "measured time per case (default 3)")
+            .number("--max-run", "SECONDS", 0, "skip a case whose estimated run is longer (default 30)")
+            .integer("--threads", "N", 1, "PyTorch's threads (default 2)")
+            .integer("--ort-threads", "N", 1, "ONNX Runtime's intra-op threads (default 2)")
+            .flag("--no-peers", "do not run ONNX Runtime or PyTorch")
+            .text("--json", "FILE", "also write the table as JSON");
+
     public static void main(String[] args) throws Exception {
-        CommandLine line = CommandLine.parse(args);
+        CommandLine line = CommandLine.parseOrExit(USAGE, args);
         List<String> rest = line.rest();
         List<Device> devices = line.devicesOrAll();
         List<String> models = List.of(CommandLine.option(rest, "--models").orElse("resnet18,minilm").split(","));

@@ -11,6 +11,7 @@ import org.torchcl.Device;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
 import org.torchcl.examples.CommandLine;
+import org.torchcl.examples.Usage;
 
 /**
  * Memory-bound tensor ops in GB/s (bytes each op must read and write, over its median time):
@@ -64,8 +65,12 @@ public final class OpsBench {
         return cases;
     }
 
+    static final Usage USAGE = Usage.of("OpsBench",
+            "Memory-bound tensor ops in GB/s next to the device copy bandwidth and the peer.")
+            .text("--json", "FILE", "also write the table as JSON");
+
     public static void main(String[] args) throws IOException {
-        CommandLine line = CommandLine.parse(args);
+        CommandLine line = CommandLine.parseOrExit(USAGE, args);
         List<Device> devices = line.devicesOrAll();
         List<Case> cases = cases();
         Progress progress = new Progress(System.out, devices.size() * (cases.size() + 1));

@@ -10,6 +10,7 @@ import org.torchcl.Generator;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
 import org.torchcl.examples.CommandLine;
+import org.torchcl.examples.Usage;
 
 /**
  * Uniform random numbers per second ({@code Torch.rand}'s kernel filling a preallocated tensor)
@@ -23,8 +24,13 @@ public final class RngBench {
     private RngBench() {
     }
 
+    static final Usage USAGE = Usage.of("RngBench",
+            "Torch.rand's uniform numbers per second against the device's fill bandwidth and the peer's.")
+            .integer("--count", "N", 1, "numbers per draw (default 2^28 on a GPU, 2^26 elsewhere)")
+            .text("--json", "FILE", "also write the table as JSON");
+
     public static void main(String[] args) throws IOException {
-        CommandLine line = CommandLine.parse(args);
+        CommandLine line = CommandLine.parseOrExit(USAGE, args);
         List<String> rest = line.rest();
         List<Device> devices = line.devicesOrAll();
         Progress progress = new Progress(System.out, devices.size() * 3);

@@ -13,6 +13,7 @@ import org.torchcl.Device;
 import org.torchcl.GemmProbe;
 import org.torchcl.backend.GemmShape;
 import org.torchcl.examples.CommandLine;
+import org.torchcl.examples.Usage;
 
 /**
  * float32 matrix multiply throughput per device against the peer in the same run: square
@@ -47,8 +48,17 @@ public final class SgemmBench {
         }
     }
 
+    static final Usage USAGE = Usage.of("SgemmBench",
+            "sgemm GFLOP/s, square and Linear-shaped, against the peer BLAS in the same run.")
+            .integers("--sizes", "N,N,...", 1, "square sizes (default: by device)")
+            .integers("--batches", "B,B,...", 1, "Linear(4096) batch sizes (default 1,8,64,512,4096)")
+            .number("--budget", "SECONDS", 0, "measured time per case (default 5)")
+            .text("--json", "FILE", "also write the table as JSON")
+            .text("--plot", "FILE.png", "also draw GFLOP/s against n")
+            .flag("--no-peer", "do not run the peer (numpy or PyTorch)");
+
     public static void main(String[] args) throws IOException {
-        CommandLine line = CommandLine.parse(args);
+        CommandLine line = CommandLine.parseOrExit(USAGE, args);
         List<String> rest = line.rest();
         List<Device> devices = line.devicesOrAll();
         Optional<int[]> sizes = CommandLine.option(rest, "--sizes").map(SgemmBench::ints);

@@ -9,6 +9,7 @@ import org.torchcl.Device;
 import org.torchcl.GemmProbe;
 import org.torchcl.backend.opencl.OpenClException;
 import org.torchcl.examples.CommandLine;
+import org.torchcl.examples.Usage;
 
 /**
  * Searches the sgemm tile configurations ({@link GemmProbe#tileConfigs}) on each OpenCL device,
@@ -25,8 +26,13 @@ public final class TuneSgemm {
     record Trial(String config, double gflops, String failure) {
     }
 
+    static final Usage USAGE = Usage.of("TuneSgemm",
+            "Times every sgemm tile configuration on an OpenCL device and keeps the best.")
+            .integer("--size", "N", 1, "the square size to tune on (default 4096 on a GPU, 512 elsewhere)")
+            .flag("--dry-run", "use the best configuration in this run only, without saving it");
+
     public static void main(String[] args) throws IOException {
-        CommandLine line = CommandLine.parse(args);
+        CommandLine line = CommandLine.parseOrExit(USAGE, args);
         List<String> rest = line.rest();
         List<Device> devices = line.explicitDevice().map(List::of)
                 .orElse(Device.available().stream().filter(Device::isOpenCl).toList());
