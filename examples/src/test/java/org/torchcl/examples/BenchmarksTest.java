@@ -1,8 +1,10 @@
 package org.torchcl.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -43,5 +45,20 @@ class BenchmarksTest {
         assertEquals("numpy 1.24.2 (BLAS) on the CPU", measurement.name());
         assertEquals(Arrays.asList(0.024, null, 1.5e-05), measurement.seconds());
         assertNull(measurement.seconds().get(1));
+    }
+
+    @Test
+    void thePeerNamesItsBlasAndTimesNoProductOnAReferenceBlas() {
+        var measurement = BenchAccess.cpuPeerOnAProductAndAFill();
+        assumeTrue(measurement.isPresent(), "no Python with numpy for the peer");
+        String name = measurement.get().name();
+        assertTrue(name.contains(", BLAS: "), name);
+        if (name.contains("BLAS: the reference BLAS")) {
+            assertTrue(name.contains("NOT A PEER for sgemm"), name);
+            assertNull(measurement.get().seconds().get(0), "no product timed on a reference BLAS");
+        } else {
+            assertNotNull(measurement.get().seconds().get(0), name);
+        }
+        assertNotNull(measurement.get().seconds().get(1), "the fill is no BLAS call and is timed anyway");
     }
 }

@@ -6,8 +6,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.torchcl.Device;
+import org.torchcl.backend.GemmShape;
 
 /** Entry points for the examples' tests: the benchmarks at toy sizes, and the peer protocol. */
 public final class BenchAccess {
@@ -36,5 +38,12 @@ public final class BenchAccess {
 
     public static Peer.Measurement parsePeer(String answer) {
         return Peer.parse(answer);
+    }
+
+    /** The CPU peer on one 64^3 product and one fill of 1000 floats; empty without a Python peer. */
+    public static Optional<Peer.Measurement> cpuPeerOnAProductAndAFill() {
+        return Peer.measure("cpu", 0, 1, List.of(
+                new SgemmBench.Case("square n=64", GemmShape.of(64, 64, 64), true).peerRequest(),
+                Map.of("op", "fill", "count", 1000)));
     }
 }

@@ -1,6 +1,8 @@
 package org.torchcl.examples.bench;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.regex.Pattern;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -56,18 +59,22 @@ public final class SgemmPlot {
             if (!row.benchCase().startsWith("square n=")) {
                 continue;
             }
-            // x is log2(n), labelled back as n, so every measured size gets its own tick.
-            double n = Math.log(Double.parseDouble(row.benchCase().substring("square n=".length()))) / Math.log(2);
-            series.computeIfAbsent("torchcl " + row.device(), k -> new ArrayList<>()).add(new double[] {n, row.value()});
+            // Both axes are log2 of the value, labelled back with the value: every measured n gets its
+            // tick, and every GFLOP/s tick a number (a logarithmic axis labels only the decades).
+            double n = log2(Double.parseDouble(row.benchCase().substring("square n=".length())));
+            series.computeIfAbsent("torchcl " + row.device(), k -> new ArrayList<>()).add(new double[] {n, log2(row.value())});
             if (row.peerValue() != null) {
-                series.computeIfAbsent(row.peer(), k -> new ArrayList<>()).add(new double[] {n, row.peerValue()});
+                series.computeIfAbsent(row.peer(), k -> new ArrayList<>()).add(new double[] {n, log2(row.peerValue())});
             }
         }
-        XYChart chart = new XYChartBuilder().width(900).height(560).title("sgemm, n x n x n (float32)")
-                .xAxisTitle("n").yAxisTitle("GFLOP/s").build();
-        chart.getStyler().setYAxisLogarithmic(true);
+        XYChart chart = new XYChartBuilder().width(900).height(620).title("sgemm, n x n x n (float32): higher is better")
+                .xAxisTitle("n").yAxisTitle("GFLOP/s (higher is better)").build();
         chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> String.valueOf(Math.round(Math.pow(2, x))));
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(y -> new BigDecimal(Math.pow(2, y))
+                .round(new MathContext(2)).stripTrailingZeros().toPlainString());
+        // Below the plot, where it covers no data point.
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         series.forEach((name, points) -> {
             double[] xs = points.stream().mapToDouble(p -> p[0]).distinct().toArray();
             double[] ys = xs.length == points.size() ? points.stream().mapToDouble(p -> p[1]).toArray()
@@ -77,6 +84,10 @@ public final class SgemmPlot {
         String file = png.toString();
         BitmapEncoder.saveBitmap(chart, file.endsWith(".png") ? file.substring(0, file.length() - 4) : file,
                 BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static double log2(double value) {
+        return Math.log(value) / Math.log(2);
     }
 
     /** One peer serves several devices: keep its first figure for each n. */

@@ -9,12 +9,15 @@ Reads a JSON request on stdin:
                 "rows": .., "cols": ..}]}
 and writes one JSON object to stdout: {"peer": "<library and device>", "results": [seconds or null, ...]},
 the median time of each case after the warm-up runs. On "cuda" the peer is PyTorch with TF32 off,
-timed with CUDA events; on "cpu" it is numpy (OpenBLAS) for gemm and fill, numpy's PCG64 for rand,
-falling back to PyTorch where numpy is missing. The tensor-op cases (OpsBench) run PyTorch on both
+timed with CUDA events; on "cpu" it is numpy for gemm and fill, numpy's PCG64 for rand. The peer's
+name says which BLAS numpy's products ran on (threadpoolctl's report, else the library mapped into
+this process); on a reference BLAS (Debian's default libblas3) the gemm cases are not timed and the
+name says why: a product there is tens of times slower than on any tuned BLAS, no peer at all. The tensor-op cases (OpsBench) run PyTorch on both
 devices, on [rows, cols] float32 tensors; on the CPU with as many threads as the JVM's backend uses.
 """
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -118,9 +121,13 @@ def cpu_peer(request):
         torch.set_num_threads(request.get("threads", len(os.sched_getaffinity(0))))
         results = [median_seconds(tensor_op(torch, case, "cpu"), warmup, repeats) for case in request["cases"]]
         return "PyTorch %s on the CPU (%d threads)" % (torch.__version__, torch.get_num_threads()), results
+    blas_kind, blas = blas_in_use(np)
+    refused = blas_kind == "reference"
     results = []
     for case in request["cases"]:
-        if case["op"] == "gemm":
+        if case["op"] == "gemm" and refused:
+            results.append(None)
+        elif case["op"] == "gemm":
             a = rng.standard_normal((case["m"], case["k"]), dtype=np.float32)
             if case.get("transB"):
                 w = rng.standard_normal((case["n"], case["k"]), dtype=np.float32)
@@ -136,15 +143,39 @@ def cpu_peer(request):
             results.append(median_seconds(lambda: out.fill(1.0), warmup, repeats))
         else:
             results.append(None)
-    return "numpy %s (%s) on the CPU" % (np.__version__, blas_name(np)), results
+    name = "numpy %s on the CPU, BLAS: %s" % (np.__version__, blas)
+    if refused and any(case["op"] == "gemm" for case in request["cases"]):
+        name += ("; NOT A PEER for sgemm, products not timed (install OpenBLAS, or point TORCHCL_PYTHON at a"
+                 " Python whose numpy has a tuned BLAS)")
+    return name, results
 
 
-def blas_name(np):
+def blas_in_use(np):
+    """(kind, description) of the BLAS numpy's products run on; kind is openblas, mkl, blis, atlas,
+    reference or unknown. Asks threadpoolctl where it is installed, else looks at the libraries this
+    process has mapped once a product has run (Debian switches libblas.so.3 between the reference
+    BLAS and OpenBLAS with update-alternatives, so numpy's build information cannot tell)."""
+    np.ones((2, 2), dtype=np.float32) @ np.ones((2, 2), dtype=np.float32)
     try:
-        config = np.show_config(mode="dicts")
-        return config["Build Dependencies"]["blas"]["name"]
-    except Exception:  # older numpy: no dict mode
-        return "BLAS"
+        from threadpoolctl import threadpool_info
+        for pool in threadpool_info():
+            if pool.get("user_api") == "blas":
+                kind = pool.get("internal_api", "unknown")
+                return kind, "%s %s (%s)" % (kind, pool.get("version"), pool.get("filepath"))
+    except ImportError:
+        pass
+    with open("/proc/self/maps") as maps:
+        mapped = {line.split(None, 5)[5].strip() for line in maps if len(line.split(None, 5)) == 6}
+    libraries = sorted({os.path.realpath(path) for path in mapped
+                        if re.search(r"blas|mkl|blis|atlas", os.path.basename(path), re.IGNORECASE)})
+    for kind in ("openblas", "mkl", "blis", "atlas"):
+        for path in libraries:
+            if kind in path.lower():
+                return kind, "%s (%s)" % (kind, path)
+    for path in libraries:
+        if "/blas/" in path or os.path.basename(path).startswith(("libblas.so", "libcblas.so")):
+            return "reference", "the reference BLAS (%s)" % path
+    return "unknown", "not identified (%s)" % (", ".join(libraries) or "no BLAS library mapped")
 
 
 def main():
