@@ -9,7 +9,10 @@ import org.torchcl.Torch;
 import org.torchcl.nn.LazyLinear;
 import org.torchcl.nn.LinearOptions;
 
-/** The seed's first example: LazyLinear(128) learns in_features = 256 from randn[32, 256]. */
+/**
+ * The first example, the one README's "In code" shows: LazyLinear(128) learns in_features = 256
+ * from randn[32, 256].
+ */
 public final class LazyLinearBasics {
 
     private LazyLinearBasics() {

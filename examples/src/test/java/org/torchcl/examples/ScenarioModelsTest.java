@@ -16,7 +16,10 @@ import org.torchcl.nn.LazyLinear;
 import org.torchcl.nn.LinearOptions;
 import org.torchcl.nn.Sequential;
 
-/** The seed's four scenarios, through the examples' own model classes, on every device. */
+/**
+ * The four LazyLinear scenarios the examples show (SimpleNet, DynamicMlp, InitializationState,
+ * FeatureExtractor), through the examples' own model classes, on every device.
+ */
 class ScenarioModelsTest {
 
     static Stream<Device> devices() {
