@@ -140,8 +140,8 @@ class ModuleTest {
             model.to(device);
             assertFalse(own.get("fc.weight").isClosed(), "to() the same device replaces nothing");
             assertArrayEquals(before, model.fc.weight().data().toArray());
-            try (Tensor view = own.get("fc.weight").reshape(-1)) {
-                own.get("fc.weight").copyFrom(view.reshape(2, 8));
+            try (Tensor view = own.get("fc.weight").reshape(-1); Tensor back = view.reshape(2, 8)) {
+                own.get("fc.weight").copyFrom(back);
             }
             assertArrayEquals(before, model.fc.weight().data().toArray());
         }
