@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
  */
 final class VectorKernels {
 
+    // The choice is CpuKernels' to report, whichever class makes the kernels.
     private static final Logger LOG = LoggerFactory.getLogger(CpuKernels.class);
 
     private VectorKernels() {
