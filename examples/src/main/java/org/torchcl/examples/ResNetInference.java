@@ -75,7 +75,7 @@ public final class ResNetInference {
             + " when given its weights.")
             .text("--weights", "FILE", "ResNet-18 weights in safetensors (else a seeded random init)")
             .integer("--batch", "N", 1, "one batch size instead of 1 and 32")
-            .integer("--size", "S", 32, "the image size (default 224)")
+            .integer("--size", "S", 1, "the image size, at least 32 (default 224)")
             .integer("--runs", "R", 1, "timed runs per batch size (default 5)")
             .integer("--seed", "N", Integer.MIN_VALUE, "the seed of the random init (default 0)");
 
