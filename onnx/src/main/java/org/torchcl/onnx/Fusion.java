@@ -18,33 +18,31 @@ import org.torchcl.nn.io.OnnxNode;
  *       optionally {@code Mul gamma}, {@code Add beta}) over the last axis → {@code Torch.layerNorm};</li>
  *   <li>exact GELU: {@code Div √2 → Erf → Add 1 → Mul x → Mul 0.5} → {@code Torch.gelu};</li>
  *   <li>{@code MatMul} by a constant matrix followed by {@code Add} of a constant vector →
- *       {@code Torch.linear} (one gemm with the bias fused), the weight transposed once at load.</li>
+ *       {@code Torch.linear} (one gemm with the bias fused), the weight transposed once at load;</li>
+ *   <li>attention: {@code MatMul(q, kᵀ) → Div d → Add mask → Softmax → MatMul v} →
+ *       {@code Torch.scaledDotProductAttention} (when d is √head at run time; else the same ops).</li>
  * </ul>
  * A pattern is fused only when its inner values feed nothing outside it and are not graph outputs,
  * so the rewrite cannot change any value the rest of the graph sees.
  */
 final class Fusion {
 
-    private final List<OnnxNode> nodes;
     private final Function<String, Value> constants;
     private final Map<String, Value> newConstants;
     private final Set<String> graphOutputs;
-    private final Map<String, OnnxNode> producers = new HashMap<>();
+    private final long opset;
     private final Map<String, List<OnnxNode>> consumers = new HashMap<>();
     private final Set<OnnxNode> removed = new HashSet<>();
     private final Map<OnnxNode, OnnxNode> replacements = new HashMap<>();
     private final Map<String, Integer> counts = new HashMap<>();
 
     private Fusion(List<OnnxNode> nodes, Function<String, Value> constants, Map<String, Value> newConstants,
-                   Set<String> graphOutputs) {
-        this.nodes = nodes;
+                   Set<String> graphOutputs, long opset) {
         this.constants = constants;
         this.newConstants = newConstants;
         this.graphOutputs = graphOutputs;
+        this.opset = opset;
         for (OnnxNode node : nodes) {
-            for (String output : node.outputs()) {
-                producers.put(output, node);
-            }
             for (String input : node.inputs()) {
                 consumers.computeIfAbsent(input, k -> new ArrayList<>()).add(node);
             }
@@ -60,14 +58,19 @@ final class Fusion {
      * the rewrite makes are added to {@code newConstants} under fresh names.
      */
     static Result apply(List<OnnxNode> nodes, Function<String, Value> constants, Map<String, Value> newConstants,
-                        Set<String> graphOutputs) {
-        Fusion fusion = new Fusion(nodes, constants, newConstants, graphOutputs);
+                        Set<String> graphOutputs, long opset) {
+        Fusion fusion = new Fusion(nodes, constants, newConstants, graphOutputs, opset);
         for (OnnxNode node : nodes) {
             if (!fusion.removed.contains(node) && node.domain().isEmpty()) {
                 switch (node.opType()) {
                     case "ReduceMean" -> fusion.layerNorm(node);
                     case "Div" -> fusion.gelu(node);
-                    case "MatMul" -> fusion.linear(node);
+                    case "MatMul" -> {
+                        fusion.linear(node);
+                        if (!fusion.removed.contains(node)) {
+                            fusion.attention(node);
+                        }
+                    }
                     default -> {
                     }
                 }
@@ -136,9 +139,8 @@ final class Fusion {
                 last = add;
             }
         }
-        OnnxAttribute epsilonAttribute = new OnnxAttribute("epsilon", epsilon.floatValue(), 0, null, null,
-                new float[0], new long[0], List.of(), false);
-        replace(pattern, last, fused("LayerNorm", last, List.of(x, gamma, beta), Map.of("epsilon", epsilonAttribute)));
+        replace(pattern, last, fused("LayerNorm", last, List.of(x, gamma, beta),
+                Map.of("epsilon", floatAttribute("epsilon", epsilon.floatValue()))));
     }
 
     private void gelu(OnnxNode div) {
@@ -186,7 +188,52 @@ final class Fusion {
                 Map.of()));
     }
 
+    private void attention(OnnxNode scores) {
+        if (scores.inputs().size() != 2) {
+            return;
+        }
+        OnnxNode div = onlyConsumer(scores, "Div");
+        Double divisor = div == null || !div.inputs().get(0).equals(out(scores)) ? null : scalar(div.inputs().get(1));
+        if (divisor == null) {
+            return;
+        }
+        OnnxNode add = onlyConsumer(div, "Add");
+        String mask = add == null ? null : other(add, out(div));
+        OnnxNode softmax = onlyConsumer(add == null ? div : add, "Softmax");
+        if (softmax == null || softmax.attributes().keySet().stream().anyMatch(k -> !k.equals("axis"))) {
+            return;
+        }
+        OnnxNode context = onlyConsumer(softmax, "MatMul");
+        if (context == null || !context.inputs().get(0).equals(out(softmax)) || context.inputs().size() != 2) {
+            return;
+        }
+        OnnxAttribute axis = softmax.attributes().get("axis");
+        boolean coerce = opset < 13;
+        long axisValue = axis != null ? axis.i() : coerce ? 1 : -1;
+        List<String> inputs = new ArrayList<>(List.of(scores.inputs().get(0), scores.inputs().get(1),
+                context.inputs().get(1)));
+        if (mask != null) {
+            inputs.add(mask);
+        }
+        List<OnnxNode> pattern = new ArrayList<>(List.of(scores, div, softmax, context));
+        if (add != null) {
+            pattern.add(add);
+        }
+        replace(pattern, context, fused("Attention", context, inputs, Map.of(
+                "divisor", floatAttribute("divisor", divisor.floatValue()),
+                "axis", intAttribute("axis", axisValue),
+                "coerce", intAttribute("coerce", coerce ? 1 : 0))));
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    private static OnnxAttribute floatAttribute(String name, float value) {
+        return new OnnxAttribute(name, value, 0, null, null, new float[0], new long[0], List.of(), false);
+    }
+
+    private static OnnxAttribute intAttribute(String name, long value) {
+        return new OnnxAttribute(name, 0, value, null, null, new float[0], new long[0], List.of(), false);
+    }
 
     private boolean lastAxisMean(OnnxNode node) {
         if (!node.opType().equals("ReduceMean") || node.inputs().size() != 1) {

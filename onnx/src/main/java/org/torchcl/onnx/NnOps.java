@@ -58,6 +58,39 @@ final class NnOps {
         ops.put(FUSED + ":Linear", node -> args -> new Value[] {
             Value.of(Torch.linear(args.tensor(0), args.tensor(1), args.has(2) ? args.tensor(2) : null))});
         ops.put(FUSED + ":Gelu", node -> args -> new Value[] {Value.of(Torch.gelu(args.tensor(0)))});
+        ops.put(FUSED + ":Attention", NnOps::attention);
+    }
+
+    /**
+     * {@code MatMul(Softmax(MatMul(q, kT) / divisor + mask), v)}: one {@code scaledDotProductAttention}
+     * when the divisor is sqrt of the head size and the softmax runs over the last axis (SDPA's own
+     * scale and layout), else the ops one by one.
+     */
+    private static Kernel attention(NodeContext node) {
+        double divisor = node.f("divisor", 1f);
+        long axis = node.i("axis", -1);
+        boolean coerce = node.i("coerce", 0) != 0;
+        return args -> {
+            Tensor q = args.tensor(0);
+            Tensor keysTransposed = args.tensor(1);
+            Tensor v = args.tensor(2);
+            Tensor mask = args.has(3) ? args.tensor(3) : null;
+            int head = q.shape(-1);
+            boolean lastAxis = axis == -1 || axis == q.dim() - 1;
+            if (lastAxis && q.dim() >= 2 && keysTransposed.dim() == q.dim() && v.dim() == q.dim()
+                    && Math.abs(divisor - Math.sqrt(head)) <= 1e-6 * divisor
+                    && (mask == null || mask.dtype().isFloatingPoint())) {
+                try (Tensor keys = keysTransposed.transpose(-2, -1)) {
+                    return new Value[] {Value.of(Torch.scaledDotProductAttention(q, keys, v, mask, false))};
+                }
+            }
+            try (Tensor scores = Torch.matmul(q, keysTransposed);
+                 Tensor scaled = scores.div(divisor);
+                 Tensor masked = mask == null ? ShapeOps.alias(scaled) : scaled.add(mask);
+                 Tensor weights = softmax(masked, axis, coerce, false, "Softmax")) {
+                return new Value[] {Value.of(Torch.matmul(weights, v))};
+            }
+        };
     }
 
     private static Kernel gemm(NodeContext node) throws UnsupportedOnnxException {
@@ -349,21 +382,22 @@ final class NnOps {
     private static Kernel softmax(NodeContext node, boolean log) throws UnsupportedOnnxException {
         node.requireArity(1, 1, 1);
         boolean coerce = node.opset() < 13;
-        long axisAttribute = node.i("axis", coerce ? 1 : -1);
-        return args -> {
-            Tensor x = args.tensor(0);
-            int axis = HostMath.axis(node.opType() + " axis", axisAttribute, x.dim());
-            if (!coerce || axis == x.dim() - 1) {
-                return new Value[] {Value.of(log ? Torch.logSoftmax(x, axis) : Torch.softmax(x, axis))};
-            }
-            int[] shape = x.shape();
-            int outer = (int) HostMath.numel(Arrays.copyOfRange(shape, 0, axis));
-            int inner = (int) HostMath.numel(Arrays.copyOfRange(shape, axis, shape.length));
-            try (Tensor flat = x.reshape(outer, inner);
-                 Tensor out = log ? Torch.logSoftmax(flat, 1) : Torch.softmax(flat, 1)) {
-                return new Value[] {Value.of(out.reshape(shape))};
-            }
-        };
+        long axis = node.i("axis", coerce ? 1 : -1);
+        return args -> new Value[] {Value.of(softmax(args.tensor(0), axis, coerce, log, node.opType()))};
+    }
+
+    static Tensor softmax(Tensor x, long axisAttribute, boolean coerce, boolean log, String op) {
+        int axis = HostMath.axis(op + " axis", axisAttribute, x.dim());
+        if (!coerce || axis == x.dim() - 1) {
+            return log ? Torch.logSoftmax(x, axis) : Torch.softmax(x, axis);
+        }
+        int[] shape = x.shape();
+        int outer = (int) HostMath.numel(Arrays.copyOfRange(shape, 0, axis));
+        int inner = (int) HostMath.numel(Arrays.copyOfRange(shape, axis, shape.length));
+        try (Tensor flat = x.reshape(outer, inner);
+             Tensor out = log ? Torch.logSoftmax(flat, 1) : Torch.softmax(flat, 1)) {
+            return out.reshape(shape);
+        }
     }
 
     private enum Reduction { MEAN, SUM, MAX }

@@ -199,7 +199,7 @@ public final class OnnxModel implements AutoCloseable {
             Map<String, Value> made = new LinkedHashMap<>();
             Fusion.Result fusion;
             try {
-                fusion = Fusion.apply(pending, constants::get, made, graphOutputs);
+                fusion = Fusion.apply(pending, constants::get, made, graphOutputs, opset);
             } finally {
                 constants.putAll(made);
             }

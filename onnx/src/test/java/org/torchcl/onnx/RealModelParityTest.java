@@ -45,7 +45,7 @@ class RealModelParityTest {
              Tensor ids = Torch.tensor(device, RealModels.inputIds(), shape);
              Tensor mask = Torch.tensor(device, RealModels.attentionMask(), shape);
              Tensor types = Torch.tensor(device, RealModels.tokenTypes(), shape)) {
-            assertEquals(Map.of("LayerNorm", 13, "Gelu", 6, "Linear", 36), model.fusedSubgraphs());
+            assertEquals(Map.of("LayerNorm", 13, "Gelu", 6, "Linear", 36, "Attention", 6), model.fusedSubgraphs());
             assertEquals("[input_ids: int64[batch_size, sequence_length], attention_mask: int64[batch_size,"
                     + " sequence_length], token_type_ids: int64[batch_size, sequence_length]]", model.inputs().toString());
             long before = device.memoryStats().allocatedBytes();
