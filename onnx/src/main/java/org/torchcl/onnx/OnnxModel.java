@@ -159,6 +159,9 @@ public final class OnnxModel implements AutoCloseable {
 
         private OnnxModel build() throws IOException {
             opset = graph.opsetVersion();
+            if (opset < 0) {
+                throw new OnnxFormatException("the model imports no opset of ONNX's default domain (opset_import)");
+            }
             if (opset < MIN_OPSET || opset > MAX_OPSET) {
                 throw new UnsupportedOnnxException("the model imports opset " + opset + " of ONNX's default domain;"
                         + " torchcl runs opsets " + MIN_OPSET + " to " + MAX_OPSET);
@@ -450,7 +453,7 @@ public final class OnnxModel implements AutoCloseable {
                 Value[] out;
                 try (Args args = new Args(device, in)) {
                     out = step.kernel.run(args);
-                } catch (IllegalArgumentException | ArithmeticException e) {
+                } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException e) {
                     throw new IllegalArgumentException(step.describe + ": " + e.getMessage(), e);
                 } catch (UnsupportedOperationException e) {
                     throw new UnsupportedOperationException(step.describe + ": " + e.getMessage(), e);

@@ -45,7 +45,9 @@ class OnnxModelTest {
             assertEquals("[y: float32[batch, 2, 3]]", model.outputs().toString());
             assertEquals(5, model.stepCount(), "Shape, Gather, Unsqueeze, Concat, Reshape; the dead Exp is dropped");
             float[] values = new float[18];
-            Arrays.setAll(values, i -> i * 0.5f);
+            for (int i = 0; i < values.length; i++) {
+                values[i] = i * 0.5f;
+            }
             try (Tensor x = Torch.tensor(device, values, 3, 6)) {
                 Map<String, Tensor> out = model.run(Map.of("x", x));
                 try (Tensor y = out.get("y")) {
