@@ -16,10 +16,35 @@ final class Args implements AutoCloseable {
     private final Device device;
     private final Value[] values;
     private final List<Tensor> uploads = new ArrayList<>();
+    /** Bytes an op may allocate from nothing (a shape it was given), or -1 for no limit. */
+    private final long allocationLimit;
+
+    /**
+     * Thrown when an op would make more bytes from a shape than a load-time evaluation may: the
+     * node then runs at run time instead, so a hostile file cannot make loading allocate more than
+     * its own size.
+     */
+    static final class TooLargeToFold extends RuntimeException {
+        TooLargeToFold() {
+            super(null, null, false, false);
+        }
+    }
 
     Args(Device device, Value[] values) {
+        this(device, values, -1);
+    }
+
+    Args(Device device, Value[] values, long allocationLimit) {
         this.device = device;
         this.values = values;
+        this.allocationLimit = allocationLimit;
+    }
+
+    /** Called by ops that allocate a tensor sized by their inputs' values, before allocating it. */
+    void reserve(long elements, int bytesPerElement) {
+        if (allocationLimit >= 0 && elements * bytesPerElement > allocationLimit) {
+            throw new TooLargeToFold();
+        }
     }
 
     Device device() {

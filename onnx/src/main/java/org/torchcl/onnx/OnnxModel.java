@@ -119,7 +119,7 @@ public final class OnnxModel implements AutoCloseable {
             throw new IllegalArgumentException("load: path and device must not be null, got " + path + " and " + device);
         }
         try {
-            return new Planner(OnnxGraph.read(path), device).plan();
+            return new Planner(OnnxGraph.read(path), java.nio.file.Files.size(path), device).plan();
         } catch (UnsupportedOnnxException e) {
             throw new UnsupportedOnnxException(path.getFileName() + ": " + e.getMessage());
         }
@@ -131,7 +131,7 @@ public final class OnnxModel implements AutoCloseable {
             throw new IllegalArgumentException("load: bytes and device must not be null, got " + bytes + " and "
                     + device);
         }
-        return new Planner(OnnxGraph.read(bytes), device).plan();
+        return new Planner(OnnxGraph.read(bytes), bytes.remaining(), device).plan();
     }
 
     /** Compiles a graph: validates, folds constants, fuses, and assigns every value a slot with its last use. */
@@ -142,10 +142,13 @@ public final class OnnxModel implements AutoCloseable {
         private final Map<String, int[]> staticShapes = new HashMap<>();
         private final Set<String> graphOutputs = new HashSet<>();
         private long opset;
+        /** What folding may still allocate: the file's size, so a hostile file cannot make loading allocate more. */
+        private long foldBudget;
 
-        Planner(OnnxGraph graph, Device device) {
+        Planner(OnnxGraph graph, long fileBytes, Device device) {
             this.graph = graph;
             this.device = device;
+            this.foldBudget = fileBytes;
         }
 
         OnnxModel plan() throws IOException {
@@ -192,8 +195,7 @@ public final class OnnxModel implements AutoCloseable {
             for (OnnxNode node : graph.nodes()) {
                 NodeContext context = context(node);
                 Kernel kernel = compile(context);
-                if (context.readsNoInputs() || allInputsConstant(node)) {
-                    fold(context, kernel);
+                if ((context.readsNoInputs() || allInputsConstant(node)) && fold(context, kernel)) {
                     folded++;
                 } else {
                     pending.add(node);
@@ -283,8 +285,15 @@ public final class OnnxModel implements AutoCloseable {
             return true;
         }
 
-        /** Runs a node whose inputs are all known now; its outputs become constants (on the device, and on the host when small). */
-        private void fold(NodeContext context, Kernel kernel) throws IOException {
+        /**
+         * Runs a node whose inputs are all known now; its outputs become constants (on the device, and
+         * on the host when small). False when it would allocate beyond the fold budget: it runs at run
+         * time then.
+         */
+        private boolean fold(NodeContext context, Kernel kernel) throws IOException {
+            if (foldBudget <= 0) {
+                return false;
+            }
             OnnxNode node = context.node();
             Value[] in = new Value[node.inputs().size()];
             if (!context.readsNoInputs()) {
@@ -293,8 +302,10 @@ public final class OnnxModel implements AutoCloseable {
                 }
             }
             Value[] out;
-            try (Args args = new Args(device, in)) {
+            try (Args args = new Args(device, in, foldBudget)) {
                 out = kernel.run(args);
+            } catch (Args.TooLargeToFold e) {
+                return false;
             } catch (RuntimeException e) {
                 throw new OnnxFormatException(context.describe() + ": its inputs are constants, but computing it"
                         + " failed: " + e.getMessage(), e);
@@ -309,11 +320,13 @@ public final class OnnxModel implements AutoCloseable {
                     continue;
                 }
                 Value complete = value.tensor() != null ? value : new Value(value.host().upload(device), value.host());
+                foldBudget -= complete.tensor().numel() * complete.tensor().dtype().byteSize();
                 Value previous = constants.put(node.outputs().get(i), complete);
                 if (previous != null) {
                     previous.close();
                 }
             }
+            return true;
         }
 
         /** The nodes some graph output depends on, in order; the rest would compute values nobody reads. */

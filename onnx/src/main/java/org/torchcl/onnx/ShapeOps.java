@@ -564,6 +564,7 @@ final class ShapeOps {
                     throw new IllegalArgumentException("ConstantOfShape: negative dim in " + Arrays.toString(dims));
                 }
             }
+            args.reserve(HostMath.numel(shape), dtype.byteSize());
             if (HostTensor.hostable(dtype, HostMath.numel(shape))) {
                 long[] values = new long[(int) HostMath.numel(shape)];
                 Arrays.fill(values, (long) fill);
@@ -585,6 +586,7 @@ final class ShapeOps {
             }
             long count = Math.max(0, (long) Math.ceil((limit - start) / delta));
             int n = HostMath.toInt("Range length", count);
+            args.reserve(n, dtype.byteSize());
             if (dtype.isFloatingPoint()) {
                 float[] values = new float[n];
                 for (int i = 0; i < n; i++) {
