@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.torchcl.DType;
 import org.torchcl.Device;
 import org.torchcl.Tensor;
+import org.torchcl.TensorScope;
 import org.torchcl.nn.io.OnnxFormatException;
 import org.torchcl.nn.io.OnnxGraph;
 import org.torchcl.nn.io.OnnxNode;
@@ -247,6 +248,8 @@ public final class OnnxModel implements AutoCloseable {
             List<Step> steps = steps(live, kernels, contexts, slots, outputSlots);
             Value[] constantSlots = new Value[slots.size()];
             constants.forEach((name, value) -> constantSlots[slots.get(name)] = value);
+            // The weights belong to the model, not to a TensorScope the caller may have loaded it in.
+            constants.values().stream().filter(v -> v.tensor() != null).forEach(v -> TensorScope.detach(v.tensor()));
             OnnxModel model = new OnnxModel(device, opset, List.copyOf(inputInfos), List.copyOf(outputInfos),
                     inputSlots, outputSlots, constantSlots, steps, fusion.fused(), folded);
             LOG.info("ONNX model on {}: opset {}, {} nodes -> {} steps ({} folded at load, fused {})", device, opset,
