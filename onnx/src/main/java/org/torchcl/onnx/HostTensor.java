@@ -51,10 +51,6 @@ record HostTensor(DType dtype, int[] shape, long[] values) {
         return values.length;
     }
 
-    int rank() {
-        return shape.length;
-    }
-
     Tensor upload(Device device) {
         return switch (dtype) {
             case INT64 -> {

@@ -258,13 +258,12 @@ public final class OnnxModel implements AutoCloseable {
         }
 
         private NodeContext context(OnnxNode node) throws UnsupportedOnnxException {
-            long version = opset;
             if (!node.domain().isEmpty() && !node.domain().equals("ai.onnx") && !node.domain().equals(NnOps.FUSED)) {
                 throw new UnsupportedOnnxException(node.opType() + " node \"" + node.name() + "\" (domain \""
                         + node.domain() + "\", opset " + graph.opsetImports().get(node.domain())
                         + "): ops outside ONNX's default domain are not supported");
             }
-            return new NodeContext(node, version, constants::get, staticShapes::get);
+            return new NodeContext(node, opset, constants::get, staticShapes::get);
         }
 
         private Kernel compile(NodeContext context) throws UnsupportedOnnxException {
