@@ -43,8 +43,8 @@ import org.torchcl.nn.io.OnnxValueInfo;
  * {@link UnsupportedOnnxException} naming the op, the node and the opset, so a model that loads
  * never silently computes something else. Nodes whose inputs are all constants (Constant nodes,
  * shape arithmetic on weights, {@code Shape} of an input with fixed dims) run once at load time.
- * Subgraphs exporters spell op by op (LayerNorm, erf-GELU, MatMul + Add) are fused into torchcl's
- * fused kernels ({@link #fusedSubgraphs()}).
+ * Subgraphs exporters spell op by op (LayerNorm, erf-GELU, MatMul + Add, attention) are fused into
+ * torchcl's fused kernels ({@link #fusedSubgraphs()}).
  *
  * <p><b>Running</b>: small integer values (the Shape → Gather → Concat → Reshape arithmetic of
  * exported graphs) are computed on the host; tensor work stays on the device. Each intermediate is
@@ -592,7 +592,10 @@ public final class OnnxModel implements AutoCloseable {
         return lastRunPeakBytes.get();
     }
 
-    /** How many spelled-out subgraphs were fused at load, by fused op ({@code LayerNorm}, {@code Gelu}, {@code Linear}). */
+    /**
+     * How many spelled-out subgraphs were fused at load, by fused op ({@code LayerNorm}, {@code Gelu},
+     * {@code Linear}, {@code Attention}).
+     */
     public Map<String, Integer> fusedSubgraphs() {
         return fused;
     }
