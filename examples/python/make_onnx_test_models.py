@@ -9,6 +9,9 @@ Usage:  /usr/bin/python3 examples/python/make_onnx_test_models.py onnx/src/test/
   unsupported_attr.onnx    Relu with an attribute ONNX's Relu does not have
   opset18.onnx             Relu under opset 18 (beyond what torchcl runs)
   double_input.onnx        Relu of a DOUBLE input
+  pool3d.onnx              3-D AveragePool (pads, strides, count_include_pad 0 and 1) and MaxPool
+                           (dilations) of x [1, 2, 5, 6, 7], with pool3d_input.pb and
+                           pool3d_<output>.pb: PyTorch's avg_pool3d / max_pool3d of the same input
 """
 import os
 import sys
@@ -50,6 +53,35 @@ def relu_then(node, dtype=TensorProto.FLOAT):
     return helper.make_graph(nodes, "g", [x], [y])
 
 
+def pool3d(out):
+    import torch
+    import torch.nn.functional as F
+    torch.manual_seed(3)
+    x = torch.randn(1, 2, 5, 6, 7)
+    nodes = [
+        helper.make_node("AveragePool", ["x"], ["avg_exclude"], name="avg_exclude", kernel_shape=[3, 3, 3],
+                         strides=[2, 2, 2], pads=[1, 1, 1, 1, 1, 1], count_include_pad=0),
+        helper.make_node("AveragePool", ["x"], ["avg_include"], name="avg_include", kernel_shape=[2, 3, 2],
+                         strides=[1, 2, 3], pads=[1, 1, 1, 1, 1, 1], count_include_pad=1),
+        helper.make_node("MaxPool", ["x"], ["max_dilated"], name="max_dilated", kernel_shape=[2, 2, 3],
+                         strides=[1, 2, 1], pads=[1, 0, 1, 1, 0, 1], dilations=[2, 1, 2]),
+    ]
+    expected = {
+        "avg_exclude": F.avg_pool3d(x, 3, 2, 1, count_include_pad=False),
+        "avg_include": F.avg_pool3d(x, (2, 3, 2), (1, 2, 3), 1, count_include_pad=True),
+        "max_dilated": F.max_pool3d(x, (2, 2, 3), (1, 2, 1), (1, 0, 1), dilation=(2, 1, 2)),
+    }
+    outputs = [helper.make_tensor_value_info(name, TensorProto.FLOAT, list(t.shape)) for name, t in expected.items()]
+    graph = helper.make_graph(nodes, "pool3d", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 5, 6, 7])],
+                              outputs)
+    save(graph, os.path.join(out, "pool3d.onnx"))
+    with open(os.path.join(out, "pool3d_input.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(x.numpy(), "x").SerializeToString())
+    for name, t in expected.items():
+        with open(os.path.join(out, "pool3d_" + name + ".pb"), "wb") as f:
+            f.write(numpy_helper.from_array(t.numpy(), name).SerializeToString())
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -59,6 +91,7 @@ def main():
     save(relu_then(helper.make_node("Relu", ["r"], ["y"], name="odd", alpha=2.0)), os.path.join(out, "unsupported_attr.onnx"))
     save(relu_then(None), os.path.join(out, "opset18.onnx"), opset=18)
     save(relu_then(None, TensorProto.DOUBLE), os.path.join(out, "double_input.onnx"))
+    pool3d(out)
 
 
 if __name__ == "__main__":

@@ -145,11 +145,11 @@ final class NnOps {
         }
     }
 
-    private static Window window(NodeContext node, int[] kernel, boolean hasDilations)
+    private static Window window(NodeContext node, int[] kernel, boolean hasDilations, int maxRank)
             throws UnsupportedOnnxException {
         int n = kernel.length;
-        if (n != 1 && n != 2) {
-            throw node.unsupported(n + "-D windows are not supported; torchcl runs 1-D and 2-D");
+        if (n < 1 || n > maxRank) {
+            throw node.unsupported(n + "-D windows are not supported; torchcl runs 1-D to " + maxRank + "-D");
         }
         int[] ones = new int[n];
         Arrays.fill(ones, 1);
@@ -183,7 +183,7 @@ final class NnOps {
         if (kernel == null) {
             throw node.unsupported("needs kernel_shape or a constant weight to know its rank");
         }
-        Window window = window(node, kernel, true);
+        Window window = window(node, kernel, true, 2);
         boolean oneD = kernel.length == 1;
         return args -> {
             Tensor x = args.tensor(0);
@@ -231,7 +231,10 @@ final class NnOps {
         if (columnMajor && !indices) {
             throw node.unsupported("attribute storage_order=1 without the Indices output has no meaning here");
         }
-        Window window = window(node, kernel, max ? node.opset() >= 10 : node.opset() >= 19);
+        Window window = window(node, kernel, max ? node.opset() >= 10 : node.opset() >= 19, indices ? 2 : 3);
+        if (kernel.length == 3) {
+            return args -> new Value[] {Value.of(pool3d(args.tensor(0), window, max, ceil, countIncludePad))};
+        }
         boolean oneD = kernel.length == 1;
         int[] k = twoD(kernel, 1);
         int[] s = twoD(window.strides, 1);
@@ -258,6 +261,40 @@ final class NnOps {
                 }
             }
         };
+    }
+
+    /**
+     * 3-D pooling as two 2-D ones: a box window is separable, so pooling (H, W) in every depth plane
+     * and then D over the results gives the 3-D max, and the 3-D average too (the count of a box,
+     * padding included or not, is the product of its per-dim counts).
+     */
+    private static Tensor pool3d(Tensor x, Window window, boolean max, boolean ceil, boolean countIncludePad) {
+        int[] shape = x.shape();
+        if (shape.length != 5) {
+            throw new IllegalArgumentException("a 3-D pool needs [N, C, D, H, W], got " + Arrays.toString(shape));
+        }
+        int[] k = window.kernel;
+        int[] s = window.strides;
+        int[] d = window.dilations;
+        int[] pads = window.padsFor(Arrays.copyOfRange(shape, 2, 5));
+        int n = shape[0];
+        int c = shape[1];
+        int depth = shape[2];
+        PoolOptions planes = new PoolOptions(k[1], k[2], s[1], s[2], pads[1], pads[2], pads[4], pads[5], d[1], d[2],
+                ceil, countIncludePad);
+        PoolOptions across = new PoolOptions(1, k[0], 1, s[0], 0, pads[0], 0, pads[3], 1, d[0], ceil,
+                countIncludePad);
+        try (Tensor flat = x.reshape(n, c * depth, shape[3], shape[4]);
+             Tensor pooled = max ? Torch.maxPool2d(flat, planes) : Torch.avgPool2d(flat, planes)) {
+            int outH = pooled.shape(2);
+            int outW = pooled.shape(3);
+            try (Tensor byDepth = pooled.reshape(n, c, depth, outH * outW);
+                 Tensor depthLast = byDepth.permute(0, 1, 3, 2);
+                 Tensor result = max ? Torch.maxPool2d(depthLast, across) : Torch.avgPool2d(depthLast, across);
+                 Tensor depthFirst = result.permute(0, 1, 3, 2)) {
+                return depthFirst.reshape(n, c, result.shape(3), outH, outW);
+            }
+        }
     }
 
     /**

@@ -112,9 +112,7 @@ class OnnxConformanceTest {
             Map.entry("test_training_dropout", new Expected(Exclusion.DTYPE, RANDOM_DROPOUT)),
             Map.entry("test_training_dropout_default", new Expected(Exclusion.DTYPE, RANDOM_DROPOUT)),
             Map.entry("test_training_dropout_default_mask", new Expected(Exclusion.DTYPE, RANDOM_DROPOUT)),
-            Map.entry("test_training_dropout_mask", new Expected(Exclusion.DTYPE, RANDOM_DROPOUT)),
-            Map.entry("test_averagepool_3d_default", new Expected(Exclusion.UNSUPPORTED, "3-D pooling")),
-            Map.entry("test_maxpool_3d_default", new Expected(Exclusion.UNSUPPORTED, "3-D pooling")));
+            Map.entry("test_training_dropout_mask", new Expected(Exclusion.DTYPE, RANDOM_DROPOUT)));
 
     /** Cases that run but disagree with ONNX's expected output, with why. */
     static final Map<String, String> FAILING = Map.ofEntries(

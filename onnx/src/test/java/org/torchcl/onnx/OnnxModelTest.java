@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,11 +19,12 @@ import org.torchcl.Device;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
 import org.torchcl.nn.io.OnnxFormatException;
+import org.torchcl.nn.io.OnnxTensor;
 
 /**
  * OnnxModel's contract on small graphs ({@code src/test/resources/models}, written by
- * {@code examples/python/make_onnx_test_models.py}): shape arithmetic on the host with symbolic
- * dims, folding at load when the dims are fixed, dead nodes skipped, refusals at load naming op,
+ * {@code examples/python/make_onnx_test_models.py}): 3-D pooling against PyTorch, shape arithmetic
+ * on the host with symbolic dims, folding at load when the dims are fixed, dead nodes skipped, refusals at load naming op,
  * node and opset, bad feeds refused without leaking, intermediates freed on failure.
  */
 class OnnxModelTest {
@@ -57,6 +59,23 @@ class OnnxModelTest {
             }
         }
         assertEquals(before, device.memoryStats().allocatedBytes(), "weights, intermediates and outputs all freed");
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @MethodSource("org.torchcl.TestDevices#all")
+    void threeDimensionalPoolsMatchPyTorch(Device device) throws IOException {
+        try (OnnxModel model = OnnxModel.load(model("pool3d.onnx"), device);
+             Tensor x = OnnxTensor.read(model("pool3d_input.pb")).toTensor(device)) {
+            Map<String, Tensor> out = model.run(Map.of("x", x));
+            try {
+                for (String name : List.of("avg_exclude", "avg_include", "max_dilated")) {
+                    OnnxTensor expected = OnnxTensor.read(model("pool3d_" + name + ".pb"));
+                    assertEquals(null, OnnxConformanceTest.compare(expected, DType.FLOAT32, out.get(name)), name);
+                }
+            } finally {
+                out.values().forEach(Tensor::close);
+            }
+        }
     }
 
     @Test
