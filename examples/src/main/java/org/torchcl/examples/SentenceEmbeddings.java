@@ -27,8 +27,11 @@ import org.torchcl.nn.io.Safetensors;
  * cosine similarity matrix (a matmul of the unit-length embeddings, on the device).
  *
  * <pre>
- * SentenceEmbeddings [--device D] [--out FILE.safetensors] [SENTENCE ...]
+ * SentenceEmbeddings [--device D] [--onnx] [--out FILE.safetensors] [SENTENCE ...]
  * </pre>
+ *
+ * {@code --onnx} runs the model's .onnx file through {@code OnnxModel} instead of the BERT written
+ * as nn modules (same weights, same pooling).
  *
  * Without sentences it embeds a default set. {@code --out} writes {@code input_ids} and
  * {@code attention_mask} (int64 {@code [n, length]}, padded to the longest sentence) and
@@ -51,28 +54,31 @@ public final class SentenceEmbeddings {
     private SentenceEmbeddings() {
     }
 
-    record Options(List<String> sentences, Path out) {
+    record Options(List<String> sentences, Path out, boolean onnx) {
 
         static Options parse(List<String> args) {
             List<String> sentences = new ArrayList<>();
             Path out = null;
+            boolean onnx = false;
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
-                if (arg.equals("--out")) {
+                if (arg.equals("--onnx")) {
+                    onnx = true;
+                } else if (arg.equals("--out")) {
                     if (i + 1 >= args.size()) {
                         throw new IllegalArgumentException("--out needs a file name");
                     }
                     out = Path.of(args.get(++i));
                 } else if (arg.startsWith("--")) {
-                    throw new IllegalArgumentException("unknown option '" + arg + "'; options: --device, --out FILE,"
-                            + " then the sentences");
+                    throw new IllegalArgumentException("unknown option '" + arg + "'; options: --device, --onnx,"
+                            + " --out FILE, then the sentences");
                 } else if (arg.isBlank()) {
                     throw new IllegalArgumentException("a sentence must not be blank");
                 } else {
                     sentences.add(arg);
                 }
             }
-            return new Options(sentences.isEmpty() ? DEFAULT_SENTENCES : List.copyOf(sentences), out);
+            return new Options(sentences.isEmpty() ? DEFAULT_SENTENCES : List.copyOf(sentences), out, onnx);
         }
     }
 
@@ -92,15 +98,16 @@ public final class SentenceEmbeddings {
     static void run(Device device, PrintStream out, Options options) {
         CommandLine.header(out, NAME, device);
         List<String> sentences = options.sentences();
-        try (SentenceEncoder encoder = load(device, out)) {
-            WordPieceBatch batch = encoder.tokenizer().encodeBatch(sentences);
+        try (SentenceEncoder encoder = options.onnx() ? null : load(device, out);
+             OnnxSentenceEncoder graph = options.onnx() ? loadOnnx(device, out) : null) {
+            WordPieceBatch batch = (graph != null ? graph.tokenizer() : encoder.tokenizer()).encodeBatch(sentences);
             out.println("sentences (tokens with [CLS] and [SEP]):");
             for (int i = 0; i < sentences.size(); i++) {
                 out.printf("  [%d] %s (%d)%n", i, sentences.get(i), batch.tokens(i));
             }
             long start = System.nanoTime();
             try (TensorScope scope = TensorScope.open()) {
-                Tensor embeddings = encoder.encode(batch);
+                Tensor embeddings = graph != null ? graph.encode(batch) : encoder.encode(batch);
                 // Unit-length rows: the cosine similarity of every pair is one matmul, on the device.
                 float[] similarity = embeddings.matmul(embeddings.t()).toArray();
                 out.printf(Locale.ROOT, "embeddings: %s, padded length %d, in %.2f s%n",
@@ -131,6 +138,16 @@ public final class SentenceEmbeddings {
         out.printf(Locale.ROOT, "model: all-MiniLM-L6-v2 (%d layers, hidden %d, vocabulary %d), loaded in %.1f s%n",
                 config.numHiddenLayers(), config.hiddenSize(), encoder.tokenizer().vocabSize(),
                 (System.nanoTime() - start) / 1e9);
+        return encoder;
+    }
+
+    /** The same model from its .onnx file through OnnxModel. */
+    static OnnxSentenceEncoder loadOnnx(Device device, PrintStream out) throws IOException {
+        long start = System.nanoTime();
+        OnnxSentenceEncoder encoder = OnnxSentenceEncoder.allMiniLmL6V2(SentenceEmbeddings.class.getClassLoader(), device);
+        out.printf(Locale.ROOT, "model: all-MiniLM-L6-v2 from its .onnx through OnnxModel (opset %d, %d ops, fused %s),"
+                + " loaded in %.1f s%n", encoder.model().opsetVersion(), encoder.model().stepCount(),
+                encoder.model().fusedSubgraphs(), (System.nanoTime() - start) / 1e9);
         return encoder;
     }
 

@@ -42,6 +42,8 @@ import org.torchcl.models.ResNet;
 import org.torchcl.nn.Module;
 import org.torchcl.nn.io.LoadedTensors;
 import org.torchcl.nn.io.Safetensors;
+import org.torchcl.onnx.OnnxModel;
+import org.torchcl.onnx.OnnxTensorInfo;
 
 /**
  * Whole-model inference throughput: ResNet-18 on 224x224 images and all-MiniLM-L6-v2 (a 6-layer
@@ -61,8 +63,12 @@ import org.torchcl.nn.io.Safetensors;
  * random initialization and has no peers. Inputs: seeded random images; random token ids in the
  * vocabulary, attention mask all ones, token types 0.
  *
+ * <p>Each model also runs from its .onnx file through {@link OnnxModel} (rows marked "OnnxModel"; the
+ * same file ONNX Runtime runs) unless {@code --no-onnx}; those rows' activations are
+ * {@link OnnxModel#lastRunPeakBytes()}.
+ *
  * <pre>ModelBench [--device D] [--models resnet18,minilm] [--batches 1,32] [--budget SECONDS]
- *            [--max-run SECONDS] [--threads N] [--ort-threads N] [--no-peers] [--json FILE]</pre>
+ *            [--max-run SECONDS] [--threads N] [--ort-threads N] [--no-peers] [--no-onnx] [--json FILE]</pre>
  *
  * <p>Without {@code --device}, every device found (the CPU and each OpenCL device). {@code --budget}
  * (default 3) is the measured time per case; {@code --max-run} (default 30) skips a case whose
@@ -89,9 +95,13 @@ public final class ModelBench {
         }
     }
 
-    /** One table row: torchcl on a device, and the peers' throughput for the same case (null: none). */
+    /**
+     * One table row: torchcl on a device, and the peers' throughput for the same case (null: none).
+     * {@code onnx}: torchcl ran the model's .onnx file through {@link OnnxModel} rather than the
+     * model written as nn modules.
+     */
     record Row(Case c, String device, Double value, int runs, Double ort, Double pytorch, long weightBytes,
-            long activationBytes, String note) {
+            long activationBytes, String note, boolean onnx) {
     }
 
     private ModelBench() {
@@ -120,6 +130,7 @@ public final class ModelBench {
         int threads = CommandLine.intOption(rest, "--threads", 2);
         int ortThreads = CommandLine.intOption(rest, "--ort-threads", 2);
         boolean peers = !CommandLine.flag(rest, "--no-peers");
+        boolean onnx = !CommandLine.flag(rest, "--no-onnx");
 
         List<Case> cases = new ArrayList<>();
         for (String model : models) {
@@ -132,7 +143,7 @@ public final class ModelBench {
         }
         Path dir = Files.createTempDirectory("torchcl-modelbench");
         try {
-            run(devices, cases, dir, budget, maxRun, threads, ortThreads, peers, rest);
+            run(devices, cases, dir, budget, maxRun, threads, ortThreads, peers, onnx, rest);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -141,9 +152,10 @@ public final class ModelBench {
     }
 
     private static void run(List<Device> devices, List<Case> cases, Path dir, double budget, double maxRun,
-            int threads, int ortThreads, boolean peers, List<String> rest) throws Exception {
+            int threads, int ortThreads, boolean peers, boolean onnxRows, List<String> rest) throws Exception {
         boolean minilm = cases.stream().anyMatch(c -> c.model().equals("minilm"));
-        Progress progress = new Progress(System.out, 2 + (peers ? cases.size() : 0) + devices.size() * cases.size());
+        Progress progress = new Progress(System.out, 2 + (peers ? cases.size() : 0)
+                + devices.size() * cases.size() * (onnxRows ? 2 : 1));
         Path minilmOnnx = dir.resolve(MINILM_ONNX);
         Path minilmWeights = dir.resolve("minilm.safetensors");
         if (minilm) {
@@ -203,6 +215,10 @@ public final class ModelBench {
                     continue;
                 }
                 measureTorchcl(device, model, mine, python, minilmOnnx, budget, maxRun, progress, rows, ortSeconds);
+                Path file = model.equals("minilm") ? minilmOnnx : python.resnetOnnx();
+                if (onnxRows && file != null) {
+                    measureOnnxModel(device, file, mine, python, budget, maxRun, progress, rows, ortSeconds);
+                }
             }
         }
         progress.finish();
@@ -232,7 +248,8 @@ public final class ModelBench {
                 Double torch = throughput(c, python.seconds(c));
                 if (secondsPerItem * c.batch() > maxRun) {
                     rows.add(new Row(c, device.toString(), null, 0, ort, torch, weights, 0,
-                            String.format(Locale.ROOT, "skipped: ~%.0f s a forward > --max-run", secondsPerItem * c.batch())));
+                            String.format(Locale.ROOT, "skipped: ~%.0f s a forward > --max-run", secondsPerItem * c.batch()),
+                            false));
                     continue;
                 }
                 try (Inputs in = inputs(device, c)) {
@@ -247,7 +264,44 @@ public final class ModelBench {
                     long activations = device.memoryStats().peakBytes() - before - weights;
                     secondsPerItem = result.seconds() / c.batch();
                     rows.add(new Row(c, device.toString(), c.batch() / result.seconds(), result.runs(), ort, torch,
-                            weights, activations, null));
+                            weights, activations, null, false));
+                }
+            }
+        }
+    }
+
+    /** The same cases from the model's .onnx file through OnnxModel, fed as ONNX Runtime is fed. */
+    private static void measureOnnxModel(Device device, Path file, List<Case> cases, PythonPeer python, double budget,
+            double maxRun, Progress progress, List<Row> rows, Map<Case, Double> ortSeconds) throws IOException {
+        long before = device.memoryStats().allocatedBytes();
+        try (OnnxModel model = OnnxModel.load(file, device)) {
+            long weights = device.memoryStats().allocatedBytes() - before;
+            double secondsPerItem = 0;
+            for (Case c : cases) {
+                progress.step(device + " " + c.label() + " (OnnxModel)");
+                Double ort = throughput(c, ortSeconds.get(c));
+                Double torch = throughput(c, python.seconds(c));
+                if (secondsPerItem * c.batch() > maxRun) {
+                    rows.add(new Row(c, device.toString(), null, 0, ort, torch, weights, 0, String.format(Locale.ROOT,
+                            "skipped: ~%.0f s a forward > --max-run", secondsPerItem * c.batch()), true));
+                    continue;
+                }
+                try (Inputs in = inputs(device, c)) {
+                    Map<String, Tensor> feeds = new LinkedHashMap<>();
+                    for (OnnxTensorInfo input : model.inputs()) {
+                        feeds.put(input.name(), input.name().contains("mask") ? in.mask()
+                                : input.name().contains("type") ? in.types() : in.x());
+                    }
+                    Timing.Result result = Timing.median(() -> {
+                        long start = System.nanoTime();
+                        Map<String, Tensor> out = model.run(feeds);
+                        device.synchronize();
+                        out.values().forEach(Tensor::close);
+                        return Timing.since(start);
+                    }, 2, 3, 50, budget);
+                    secondsPerItem = result.seconds() / c.batch();
+                    rows.add(new Row(c, device.toString(), c.batch() / result.seconds(), result.runs(), ort, torch,
+                            weights, model.lastRunPeakBytes(), null, true));
                 }
             }
         }
@@ -269,8 +323,8 @@ public final class ModelBench {
         return seconds == null || seconds <= 0 ? null : c.batch() / seconds;
     }
 
-    /** A case's input tensors on a device, seeded. */
-    private record Inputs(Tensor x, Tensor mask) implements AutoCloseable {
+    /** A case's input tensors on a device, seeded; token types (zeros) for MiniLM's .onnx, which takes them. */
+    private record Inputs(Tensor x, Tensor mask, Tensor types) implements AutoCloseable {
         Tensor forward(Module m) {
             return mask == null ? m.forward(x) : ((BertModel) m).forward(x, mask);
         }
@@ -280,6 +334,7 @@ public final class ModelBench {
             x.close();
             if (mask != null) {
                 mask.close();
+                types.close();
             }
         }
     }
@@ -287,12 +342,13 @@ public final class ModelBench {
     private static Inputs inputs(Device device, Case c) {
         if (c.model().equals("resnet18")) {
             Torch.manualSeed(7);
-            return new Inputs(Torch.randn(device, c.batch(), 3, IMAGE, IMAGE), null);
+            return new Inputs(Torch.randn(device, c.batch(), 3, IMAGE, IMAGE), null, null);
         }
         long[] ids = tokenIds(c.batch());
         long[] ones = new long[ids.length];
         Arrays.fill(ones, 1);
-        return new Inputs(Torch.tensor(device, ids, c.batch(), SEQUENCE), Torch.tensor(device, ones, c.batch(), SEQUENCE));
+        return new Inputs(Torch.tensor(device, ids, c.batch(), SEQUENCE), Torch.tensor(device, ones, c.batch(), SEQUENCE),
+                Torch.zeros(device, org.torchcl.DType.INT64, c.batch(), SEQUENCE));
     }
 
     private static long[] tokenIds(int batch) {
@@ -409,7 +465,7 @@ public final class ModelBench {
             "activations MiB", "runs"});
         for (Row r : rows) {
             String unit = " " + r.c().unit();
-            lines.add(new String[] {r.device(), r.c().label(),
+            lines.add(new String[] {r.device(), r.c().label() + (r.onnx() ? " OnnxModel" : ""),
                 r.value() == null ? r.note() : format(r.value()) + unit,
                 r.ort() == null ? "-" : format(r.ort()) + unit, ratio(r.value(), r.ort()),
                 r.pytorch() == null ? "-" : format(r.pytorch()) + unit, ratio(r.value(), r.pytorch()),
@@ -440,10 +496,11 @@ public final class ModelBench {
     private static void writeJson(Path file, String title, List<Row> rows, String ort, String pytorch)
             throws IOException {
         String body = rows.stream().map(r -> String.format(Locale.ROOT,
-                "    {\"device\": %s, \"case\": %s, \"model\": %s, \"batch\": %d, \"value\": %s, \"unit\": %s, "
+                "    {\"device\": %s, \"case\": %s, \"model\": %s, \"path\": %s, \"batch\": %d, \"value\": %s, \"unit\": %s, "
                         + "\"runs\": %d, \"ort_value\": %s, \"ort_ratio\": %s, \"pytorch_value\": %s, "
                         + "\"pytorch_ratio\": %s, \"weight_bytes\": %d, \"activation_peak_bytes\": %d, \"note\": %s}",
-                quote(r.device()), quote(r.c().label()), quote(r.c().model()), r.c().batch(), num(r.value()),
+                quote(r.device()), quote(r.c().label()), quote(r.c().model()), quote(r.onnx() ? "OnnxModel" : "modules"),
+                r.c().batch(), num(r.value()),
                 quote(r.c().unit()), r.runs(), num(r.ort()), num(r.value() == null || r.ort() == null ? null
                         : r.value() / r.ort()), num(r.pytorch()), num(r.value() == null || r.pytorch() == null
                         ? null : r.value() / r.pytorch()), r.weightBytes(), r.activationBytes(), quote(r.note())))

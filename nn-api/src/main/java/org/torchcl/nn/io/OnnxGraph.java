@@ -29,17 +29,24 @@ public final class OnnxGraph {
     private final long opsetVersion;
     private final Map<String, OnnxTensor> initializers;
     private final List<OnnxNode> nodes;
+    private final Map<String, Long> opsetImports;
+    private final List<OnnxValueInfo> inputInfos;
+    private final List<OnnxValueInfo> outputInfos;
     private final List<String> inputs;
     private final List<String> outputs;
 
-    private OnnxGraph(long irVersion, long opsetVersion, Map<String, OnnxTensor> initializers, List<OnnxNode> nodes,
-                      List<String> inputs, List<String> outputs) {
+    private OnnxGraph(long irVersion, long opsetVersion, Map<String, Long> opsetImports,
+                      Map<String, OnnxTensor> initializers, List<OnnxNode> nodes, List<OnnxValueInfo> inputInfos,
+                      List<OnnxValueInfo> outputInfos) {
         this.irVersion = irVersion;
         this.opsetVersion = opsetVersion;
+        this.opsetImports = opsetImports;
         this.initializers = initializers;
         this.nodes = nodes;
-        this.inputs = inputs;
-        this.outputs = outputs;
+        this.inputInfos = inputInfos;
+        this.outputInfos = outputInfos;
+        this.inputs = inputInfos.stream().map(OnnxValueInfo::name).toList();
+        this.outputs = outputInfos.stream().map(OnnxValueInfo::name).toList();
     }
 
     /** Reads the model file at {@code path}, memory-mapped: initializer data is not copied. */
@@ -66,6 +73,7 @@ public final class OnnxGraph {
         OnnxWire model = OnnxWire.over(bytes, "ModelProto");
         long irVersion = 0;
         long opset = -1;
+        Map<String, Long> imports = new LinkedHashMap<>();
         OnnxWire graph = null;
         while (model.next()) {
             switch (model.field()) {
@@ -77,8 +85,9 @@ public final class OnnxGraph {
                     graph = model.message("graph");
                 }
                 case 8 -> {
-                    long version = opsetVersion(model.message("opset_import"));
-                    opset = version >= 0 ? version : opset;
+                    Map.Entry<String, Long> opsetImport = opsetImport(model.message("opset_import"));
+                    imports.put(opsetImport.getKey(), opsetImport.getValue());
+                    opset = opsetImport.getKey().isEmpty() ? opsetImport.getValue() : opset;
                 }
                 default -> model.skip();
             }
@@ -86,11 +95,11 @@ public final class OnnxGraph {
         if (graph == null) {
             throw model.error("the file has no graph: it is not an ONNX model");
         }
-        return parseGraph(graph, irVersion, opset);
+        return parseGraph(graph, irVersion, opset, Collections.unmodifiableMap(imports));
     }
 
-    /** The version of the default ("" or "ai.onnx") domain in an {@code OperatorSetIdProto}, else -1. */
-    private static long opsetVersion(OnnxWire proto) throws OnnxFormatException {
+    /** An {@code OperatorSetIdProto} as (domain, version), ONNX's default domain spelled "" whether or not it says "ai.onnx". */
+    private static Map.Entry<String, Long> opsetImport(OnnxWire proto) throws OnnxFormatException {
         String domain = "";
         long version = 0;
         while (proto.next()) {
@@ -100,14 +109,15 @@ public final class OnnxGraph {
                 default -> proto.skip();
             }
         }
-        return domain.isEmpty() || domain.equals("ai.onnx") ? version : -1;
+        return Map.entry(domain.equals("ai.onnx") ? "" : domain, version);
     }
 
-    private static OnnxGraph parseGraph(OnnxWire graph, long irVersion, long opset) throws OnnxFormatException {
+    private static OnnxGraph parseGraph(OnnxWire graph, long irVersion, long opset, Map<String, Long> imports)
+            throws OnnxFormatException {
         Map<String, OnnxTensor> initializers = new LinkedHashMap<>();
         List<OnnxNode> nodes = new ArrayList<>();
-        List<String> inputs = new ArrayList<>();
-        List<String> outputs = new ArrayList<>();
+        List<OnnxValueInfo> inputs = new ArrayList<>();
+        List<OnnxValueInfo> outputs = new ArrayList<>();
         while (graph.next()) {
             switch (graph.field()) {
                 case 1 -> nodes.add(OnnxNode.parse(graph.message("node")));
@@ -118,26 +128,13 @@ public final class OnnxGraph {
                         throw graph.error(at, "initializer \"" + tensor.name() + "\" appears twice");
                     }
                 }
-                case 11 -> inputs.add(valueName(graph.message("input")));
-                case 12 -> outputs.add(valueName(graph.message("output")));
+                case 11 -> inputs.add(OnnxValueInfo.parse(graph.message("input")));
+                case 12 -> outputs.add(OnnxValueInfo.parse(graph.message("output")));
                 default -> graph.skip();
             }
         }
-        return new OnnxGraph(irVersion, opset, Collections.unmodifiableMap(initializers), List.copyOf(nodes),
+        return new OnnxGraph(irVersion, opset, imports, Collections.unmodifiableMap(initializers), List.copyOf(nodes),
                 List.copyOf(inputs), List.copyOf(outputs));
-    }
-
-    /** The name of a {@code ValueInfoProto}. */
-    private static String valueName(OnnxWire proto) throws OnnxFormatException {
-        String name = "";
-        while (proto.next()) {
-            if (proto.field() == 1) {
-                name = proto.string("name");
-            } else {
-                proto.skip();
-            }
-        }
-        return name;
     }
 
     /** {@code ModelProto.ir_version}. */
@@ -148,6 +145,21 @@ public final class OnnxGraph {
     /** The opset version of ONNX's default domain, or -1 when the model imports none. */
     public long opsetVersion() {
         return opsetVersion;
+    }
+
+    /** Every imported opset, domain → version, ONNX's own domain as "" (however the file spells it). */
+    public Map<String, Long> opsetImports() {
+        return opsetImports;
+    }
+
+    /** The graph's inputs with their declared types and shapes (in older opsets these include the initializers). */
+    public List<OnnxValueInfo> inputInfos() {
+        return inputInfos;
+    }
+
+    /** The graph's outputs with their declared types and shapes. */
+    public List<OnnxValueInfo> outputInfos() {
+        return outputInfos;
     }
 
     /** The weights, by ONNX name, in file order. */

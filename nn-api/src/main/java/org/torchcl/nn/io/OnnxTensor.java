@@ -55,6 +55,25 @@ public final class OnnxTensor {
     }
 
     /**
+     * The elements as stored, little-endian, {@code dataType().bytes} each (a read-only view of the
+     * file where the data was stored raw).
+     */
+    public ByteBuffer bytes() {
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Reads a serialized {@code TensorProto} on its own, as ONNX's test data stores inputs and
+     * expected outputs ({@code input_0.pb}); the tensor keeps a view of {@code bytes}.
+     */
+    public static OnnxTensor read(ByteBuffer bytes) throws OnnxFormatException {
+        if (bytes == null) {
+            throw new IllegalArgumentException("bytes must not be null");
+        }
+        return parse(OnnxWire.over(bytes, "TensorProto"));
+    }
+
+    /**
      * The values as a new tensor on {@code device}, in {@link OnnxDataType#loadsAs()}'s dtype.
      *
      * @throws OnnxFormatException when torchcl has no dtype for this element type

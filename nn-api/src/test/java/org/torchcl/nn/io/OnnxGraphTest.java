@@ -20,6 +20,44 @@ import org.torchcl.Tensor;
 class OnnxGraphTest {
 
     @Test
+    void valueInfosCarryTypesAndSymbolicDimsAndEveryOpsetIsListed() throws IOException {
+        OnnxTestModels.Proto dims = new OnnxTestModels.Proto()
+                .message(1, new OnnxTestModels.Proto().string(2, "batch"))
+                .message(1, new OnnxTestModels.Proto().varint(1, 6));
+        OnnxTestModels.Proto input = new OnnxTestModels.Proto().string(1, "x").message(2, new OnnxTestModels.Proto()
+                .message(1, new OnnxTestModels.Proto().varint(1, 7).message(2, dims)));
+        OnnxTestModels.Proto output = new OnnxTestModels.Proto().string(1, "s").message(2, new OnnxTestModels.Proto()
+                .message(4, new OnnxTestModels.Proto().varint(1, 1)));
+        byte[] model = new OnnxTestModels.Proto().varint(1, 8)
+                .message(7, new OnnxTestModels.Proto().message(11, input).message(12, output))
+                .message(8, new OnnxTestModels.Proto().string(1, "ai.onnx").varint(2, 13))
+                .message(8, new OnnxTestModels.Proto().string(1, "com.microsoft").varint(2, 1))
+                .toByteArray();
+        OnnxGraph graph = OnnxGraph.read(ByteBuffer.wrap(model));
+        assertEquals(13, graph.opsetVersion(), "ai.onnx is the default domain");
+        assertEquals(Map.of("", 13L, "com.microsoft", 1L), graph.opsetImports());
+        OnnxValueInfo x = graph.inputInfos().get(0);
+        assertEquals("tensor", x.kind());
+        assertEquals(OnnxDataType.INT64, x.elemType());
+        assertEquals(List.of(new OnnxValueInfo.Dim(-1, "batch"), new OnnxValueInfo.Dim(6, null)), x.shape());
+        assertEquals("sequence", graph.outputInfos().get(0).kind());
+        assertEquals(List.of("x"), graph.inputs());
+    }
+
+    @Test
+    void aSerializedTensorProtoReadsOnItsOwn() throws IOException {
+        byte[] proto = new OnnxTestModels.Proto().varint(1, 2).varint(2, 1)
+                .bytes(9, OnnxTestModels.floats(1.5f, -2f)).string(8, "t").toByteArray();
+        OnnxTensor tensor = OnnxTensor.read(ByteBuffer.wrap(proto));
+        assertEquals("t", tensor.name());
+        assertEquals(-2f, tensor.bytes().getFloat(4));
+        try (Tensor t = tensor.toTensor(Device.cpu())) {
+            assertArrayEquals(new float[] {1.5f, -2f}, t.toArray());
+        }
+        assertThrows(OnnxFormatException.class, () -> OnnxTensor.read(ByteBuffer.wrap(java.util.Arrays.copyOf(proto, 5))));
+    }
+
+    @Test
     void readsNodesInitializersAndEveryStorageForm(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("tiny.onnx");
         Files.write(file, OnnxTestModels.linear());
