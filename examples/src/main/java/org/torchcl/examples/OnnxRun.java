@@ -95,8 +95,18 @@ public final class OnnxRun {
         }
     }
 
+    static final Usage USAGE = Usage.of(NAME, "runs any .onnx file on random or given inputs, with timing and peak"
+            + " device memory.")
+            .text("--model", "FILE.onnx", "the model (required)")
+            .text("--inputs", "FILE.safetensors", "tensors by graph input name (default: random inputs)")
+            .text("--dim", "NAME=SIZE", "the size of a symbolic dim (repeatable; default 1)")
+            .integer("--runs", "R", 1, "timed runs after the first (default 5)")
+            .text("--int-max", "N|INPUT=N", "bound of random integer inputs, for all or one input (repeatable;"
+                    + " default 100)")
+            .integer("--seed", "S", 0, "seed of the random inputs (default 0)");
+
     public static void main(String[] args) {
-        CommandLine.launch(NAME, args, Options::parse, (device, out, options) -> run(device, out, options));
+        CommandLine.launch(USAGE, args, Options::parse, (device, out, options) -> run(device, out, options));
     }
 
     static void run(Device device, PrintStream out, List<String> args) {

@@ -84,6 +84,7 @@ public final class SentenceEmbeddings {
 
     static final Usage USAGE = Usage.of(NAME, "all-MiniLM-L6-v2 on the sentences given (or a default set): the cosine"
             + " similarity matrix.")
+            .flag("--onnx", "run the model's .onnx file through OnnxModel instead of the nn modules")
             .text("--out", "FILE", "also write input_ids, attention_mask and embeddings to this safetensors file")
             .operands("[SENTENCE...]", "the sentences to embed");
 

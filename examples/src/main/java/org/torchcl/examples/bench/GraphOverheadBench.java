@@ -15,6 +15,7 @@ import org.torchcl.Device;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
 import org.torchcl.examples.CommandLine;
+import org.torchcl.examples.Usage;
 import org.torchcl.models.BertConfig;
 import org.torchcl.models.BertModel;
 import org.torchcl.onnx.OnnxModel;
@@ -33,8 +34,14 @@ public final class GraphOverheadBench {
     private GraphOverheadBench() {
     }
 
+    static final Usage USAGE = Usage.of("GraphOverheadBench",
+            "all-MiniLM-L6-v2 through OnnxModel and as BertModel, alternated: the median of paired time ratios.")
+            .integers("--batches", "B,B,...", 1, "batch sizes (default 1,32)")
+            .integer("--sequence", "L", 1, "tokens per sentence (default 128)")
+            .integer("--pairs", "P", 1, "timed pairs per batch size (default 21)");
+
     public static void main(String[] args) throws IOException {
-        CommandLine line = CommandLine.parse(args);
+        CommandLine line = CommandLine.parseOrExit(USAGE, args);
         List<String> rest = line.rest();
         Device device = line.device();
         int[] batches = Arrays.stream(CommandLine.option(rest, "--batches").orElse("1,32").split(","))

@@ -116,6 +116,7 @@ public final class ModelBench {
             .integer("--threads", "N", 1, "PyTorch's threads (default 2)")
             .integer("--ort-threads", "N", 1, "ONNX Runtime's intra-op threads (default 2)")
             .flag("--no-peers", "do not run ONNX Runtime or PyTorch")
+            .flag("--no-onnx", "do not run the models' .onnx files through OnnxModel")
             .text("--json", "FILE", "also write the table as JSON");
 
     public static void main(String[] args) throws Exception {
