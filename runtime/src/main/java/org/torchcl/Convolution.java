@@ -13,7 +13,9 @@ final class Convolution {
     /**
      * 2-D cross-correlation, as {@code F.conv2d}: weight {@code [OC, C / groups, KH, KW]}, optional
      * bias {@code [OC]}. Ungrouped convolutions run as im2col plus one batched gemm with the bias
-     * fused; grouped ones (depthwise included) as one direct kernel.
+     * fused, except on the CPU, whose gemm reads the im2col columns straight from the input (no
+     * columns buffer of kernel-area times the input's size); grouped ones (depthwise included) as one
+     * direct kernel.
      */
     static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
                          int groups) {
@@ -62,7 +64,7 @@ final class Convolution {
         try (Tensor src = input.dense(DType.FLOAT32);
              Tensor kernel = weight.dense(DType.FLOAT32);
              Tensor b = bias == null ? null : bias.dense(DType.FLOAT32);
-             Tensor result = groups == 1 ? im2colProduct(device, src, kernel, b, geometry, outChannels, outShape)
+             Tensor result = groups == 1 && !device.isCpu() ? im2colProduct(device, src, kernel, b, geometry, outChannels, outShape)
                      : Tensor.compute(device, outShape, y -> device.backend().conv2dGrouped(src.buffer(), kernel.buffer(),
                              b == null ? null : b.buffer(), y, geometry, outChannels, groups), src, kernel, b)) {
             return result.to(input.dtype());

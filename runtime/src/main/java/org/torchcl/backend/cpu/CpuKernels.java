@@ -27,11 +27,21 @@ final class CpuKernels {
     static CpuKernels select(Parallel parallel) {
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
             LOG.info("CPU kernels: Vector API ({}-bit vectors) for sgemm, Philox and float math, {} threads",
-                    VectorGemm.vectorBits(), parallel.threads());
-            return new CpuKernels(new VectorGemm(parallel), new VectorPhilox(), new VectorMath());
+                    VectorMicroKernel.vectorBits(), parallel.threads());
+            return new CpuKernels(vectorGemm(parallel), new VectorPhilox(), new VectorMath());
         }
         LOG.info("CPU kernels: plain Java, {} threads; run the JVM with --add-modules {} for much faster CPU math"
                 + " (sgemm, random numbers, exp and the like)", parallel.threads(), VECTOR_MODULE);
-        return new CpuKernels(new ScalarGemm(parallel), new ScalarPhilox(), new ScalarMath());
+        return new CpuKernels(scalarGemm(parallel), new ScalarPhilox(), new ScalarMath());
+    }
+
+    /** sgemm on Vector API registers; a few rows times a Linear weight as row dot products. */
+    static CpuGemm vectorGemm(Parallel parallel) {
+        return new BlockedGemm(parallel, new VectorMicroKernel(), new VectorRowDots(parallel)::run);
+    }
+
+    /** sgemm in plain Java loops that C2 vectorizes. */
+    static CpuGemm scalarGemm(Parallel parallel) {
+        return new BlockedGemm(parallel, new ScalarMicroKernel(), null);
     }
 }

@@ -39,7 +39,7 @@ class CpuGemmTest {
                 GemmShape.of(16, 50, 27).withBias(Bias.PER_ROW).withBatch(3, 0, 27 * 50, 16 * 50),
                 GemmShape.of(7, 50, 27).withTransB(true).withBias(Bias.PER_COLUMN).withBatch(4, 7 * 27, 0, 7 * 50 + 3),
                 GemmShape.of(300, 70, 45).withTransA(true).withBatch(2, 300 * 45, 0, 300 * 70));
-        List<CpuGemm> implementations = List.of(new ScalarGemm(PARALLEL), new VectorGemm(PARALLEL));
+        List<CpuGemm> implementations = List.of(CpuKernels.scalarGemm(PARALLEL), CpuKernels.vectorGemm(PARALLEL));
         return implementations.stream().flatMap(gemm -> shapes.stream().map(s -> Arguments.of(gemm, s)));
     }
 
@@ -53,7 +53,7 @@ class CpuGemmTest {
         float[] c = new float[sizes[2]];
         // C is overwritten: whatever it held must not leak into the result.
         Arrays.fill(c, Float.NaN);
-        gemm.run(s, a, b, bias, c);
+        gemm.run(s, CpuBuffer.of(a), CpuBuffer.of(b), bias, c);
         Reference.assertGemm(s, a, b, bias, c);
     }
 }
