@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.torchcl.Reference;
 import org.torchcl.backend.GemmShape;
 import org.torchcl.backend.GemmShape.Bias;
+import org.torchcl.backend.Im2colShape;
 
 /** Both CPU sgemm implementations, called directly, against the float64 reference. */
 class CpuGemmTest {
@@ -39,8 +40,11 @@ class CpuGemmTest {
                 GemmShape.of(16, 50, 27).withBias(Bias.PER_ROW).withBatch(3, 0, 27 * 50, 16 * 50),
                 GemmShape.of(7, 50, 27).withTransB(true).withBias(Bias.PER_COLUMN).withBatch(4, 7 * 27, 0, 7 * 50 + 3),
                 GemmShape.of(300, 70, 45).withTransA(true).withBatch(2, 300 * 45, 0, 300 * 70));
-        List<CpuGemm> implementations = List.of(CpuKernels.scalarGemm(PARALLEL), CpuKernels.vectorGemm(PARALLEL));
-        return implementations.stream().flatMap(gemm -> shapes.stream().map(s -> Arguments.of(gemm, s)));
+        return implementations().flatMap(gemm -> shapes.stream().map(s -> Arguments.of(gemm, s)));
+    }
+
+    static Stream<CpuGemm> implementations() {
+        return Stream.of(CpuKernels.scalarGemm(PARALLEL), CpuKernels.vectorGemm(PARALLEL));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -55,5 +59,64 @@ class CpuGemmTest {
         Arrays.fill(c, Float.NaN);
         gemm.run(s, CpuBuffer.of(a), CpuBuffer.of(b), bias, c);
         Reference.assertGemm(s, a, b, bias, c);
+    }
+
+    /** A weight used thrice is packed for keeps on its second use; a write (and its version bump) must end that. */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void aKeptWeightIsPackedAgainAfterAWrite(CpuGemm gemm) {
+        GemmShape s = GemmShape.of(40, 70, 130).withTransB(true).withBias(Bias.PER_COLUMN);
+        float[] a = Reference.randomFloats(1, s.m() * s.k());
+        float[] b = Reference.randomFloats(2, s.n() * s.k());
+        float[] bias = Reference.randomFloats(3, s.n());
+        CpuBuffer weight = CpuBuffer.of(b);
+        for (int use = 0; use < 3; use++) {
+            float[] c = new float[s.m() * s.n()];
+            gemm.run(s, CpuBuffer.of(a), weight, bias, c);
+            Reference.assertGemm(s, a, b, bias, c);
+        }
+        Arrays.fill(b, 0, 500, 0.5f);
+        weight.written();
+        float[] c = new float[s.m() * s.n()];
+        gemm.run(s, CpuBuffer.of(a), weight, bias, c);
+        Reference.assertGemm(s, a, b, bias, c);
+    }
+
+    static Stream<Arguments> convolutions() {
+        // images, channels, size, out channels, kernel, stride, padding
+        List<int[]> shapes = List.of(
+                new int[] {1, 3, 9, 12, 3, 1, 1},
+                new int[] {4, 5, 7, 20, 3, 1, 1},
+                new int[] {3, 8, 11, 9, 3, 2, 1},
+                new int[] {2, 16, 6, 130, 1, 1, 0},
+                new int[] {2, 3, 13, 4, 5, 2, 2});
+        return implementations().flatMap(gemm -> shapes.stream()
+                .flatMap(shape -> Stream.of(Arguments.of(gemm, shape, true), Arguments.of(gemm, shape, false))));
+    }
+
+    /** The im2col-free convolution (columns read from the images while packing) against a direct float64 one. */
+    @ParameterizedTest(name = "{0}: {1} bias {2}")
+    @MethodSource("convolutions")
+    void convolutionMatchesDirectFloat64(CpuGemm gemm, int[] shape, boolean withBias) {
+        int images = shape[0];
+        int channels = shape[1];
+        int size = shape[2];
+        int outChannels = shape[3];
+        int kernel = shape[4];
+        int stride = shape[5];
+        int pad = shape[6];
+        Im2colShape geometry = new Im2colShape(images, channels, size, size, kernel, kernel, stride, stride, pad, pad);
+        float[] x = Reference.randomFloats(4, images * channels * size * size);
+        float[] weight = Reference.randomFloats(5, outChannels * geometry.patchSize());
+        float[] bias = withBias ? Reference.randomFloats(6, outChannels) : null;
+        double[] expected = Reference.conv2d(x, images, channels, size, size, weight, outChannels, kernel, kernel, bias,
+                stride, pad);
+        CpuBuffer kept = CpuBuffer.of(weight);
+        for (int use = 0; use < 3; use++) {
+            float[] y = new float[images * outChannels * geometry.positions()];
+            Arrays.fill(y, Float.NaN);
+            gemm.conv2d(geometry, x, kept, bias, y, outChannels);
+            Reference.assertClose(expected, y, 1e-4 * Math.sqrt(geometry.patchSize()));
+        }
     }
 }
