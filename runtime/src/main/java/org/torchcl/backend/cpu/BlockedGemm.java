@@ -2,6 +2,7 @@ package org.torchcl.backend.cpu;
 
 import org.torchcl.backend.GemmShape;
 import org.torchcl.backend.Im2colShape;
+import org.torchcl.backend.UnaryOp;
 
 /**
  * sgemm the GotoBLAS/BLIS way around a {@link MicroKernel}. For each block of {@link #KC} depth
@@ -9,7 +10,8 @@ import org.torchcl.backend.Im2colShape;
  * tile runs over a task's share of C, a block of rows times a group of panels. Packing absorbs the
  * transposes and the ragged edges (padding with zeros), so one kernel serves every shape, and an
  * operand used again unchanged (a weight) stays packed across calls ({@link PackedWeights}). The
- * bias is added to each tile right after its last block, while the tile is still in L1.
+ * bias and the activation are applied to each tile right after its last block, while the tile is
+ * still in L1, instead of in passes over all of C.
  *
  * <p>Plain Java: the Vector API stays inside the kernels it is given, so this class links without
  * {@code jdk.incubator.vector}.
@@ -39,6 +41,7 @@ final class BlockedGemm implements CpuGemm {
     private final MicroKernel kernel;
     /** The product of a few rows and a Linear weight, or null to use the packed path for it too. */
     private final FewRows fewRows;
+    private final CpuMath math;
     private final PackedWeights weights = new PackedWeights();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
@@ -48,10 +51,33 @@ final class BlockedGemm implements CpuGemm {
         void run(GemmShape s, float[] a, int offA, float[] b, int offB, float[] bias, float[] c, int offC);
     }
 
-    BlockedGemm(Parallel parallel, MicroKernel kernel, FewRows fewRows) {
+    BlockedGemm(Parallel parallel, MicroKernel kernel, FewRows fewRows, CpuMath math) {
         this.parallel = parallel;
         this.kernel = kernel;
         this.fewRows = fewRows;
+        this.math = math;
+    }
+
+    /** What is applied to each finished tile: the bias, then the activation's loop (null: none). */
+    private record Epilogue(GemmShape.Bias biasMode, float[] bias, CpuElementwise.FloatUnary activation) {
+
+        void apply(float[] c, int tile, int ldc, int i0, int j0, int rows, int cols) {
+            addBias(c, tile, ldc, i0, j0, rows, cols, biasMode, bias);
+            if (activation != null) {
+                for (int r = 0; r < rows; r++) {
+                    int row = tile + r * ldc;
+                    activation.apply(c, c, row, row + cols);
+                }
+            }
+        }
+    }
+
+    private Epilogue epilogue(GemmShape.Bias biasMode, float[] bias, UnaryOp activation) {
+        if (activation == null) {
+            return new Epilogue(biasMode, bias, null);
+        }
+        CpuElementwise.FloatUnary fast = math.unary(activation);
+        return new Epilogue(biasMode, bias, fast != null ? fast : CpuElementwise.floatLoop(activation, 0, 0));
     }
 
     /**
@@ -80,18 +106,22 @@ final class BlockedGemm implements CpuGemm {
             int offC = (int) (batch * s.strideC());
             if (fewRowsPay) {
                 fewRows.run(s, a.floats(), offA, b.floats(), offB, bias, c, offC);
+                // A few rows of C: the activation is a pass over data still in cache.
+                epilogue(GemmShape.Bias.NONE, null, s.activation()).apply(c, offC, s.n(), 0, 0, s.m(), s.n());
                 continue;
             }
             PackedOperand columns = PackedOperand.columnsOfB(s, b.floats(), offB);
             Panels right = sharedB ? weights.panels(b, columns, kernel.columns(), blockDepth(s.k()))
                     : Panels.onDemand(columns, kernel.columns());
             Panels left = Panels.onDemand(PackedOperand.rowsOfA(s, a.floats(), offA), kernel.rows());
-            multiply(s.m(), s.n(), s.k(), left, right, c, offC, Columns.plain(s.n()), s.bias(), bias);
+            multiply(s.m(), s.n(), s.k(), left, right, c, offC, Columns.plain(s.n()),
+                    epilogue(s.bias(), bias, s.activation()));
         }
     }
 
     @Override
-    public void conv2d(Im2colShape s, float[] src, CpuBuffer weight, float[] bias, float[] dst, int outChannels) {
+    public void conv2d(Im2colShape s, float[] src, CpuBuffer weight, float[] bias, float[] dst, int outChannels,
+                       UnaryOp activation) {
         int patch = s.patchSize();
         int positions = s.positions();
         Panels left = weights.panels(weight, new PackedOperand(weight.floats(), 0, outChannels, patch, 1, patch),
@@ -99,7 +129,7 @@ final class BlockedGemm implements CpuGemm {
         Panels right = Panels.onDemand(new ImageColumns(src, s), kernel.columns());
         multiply(outChannels, s.batch() * positions, patch, left, right, dst, 0,
                 new Columns(positions, outChannels * positions, positions),
-                bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW, bias);
+                epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW, bias, activation));
     }
 
     @Override
@@ -116,7 +146,7 @@ final class BlockedGemm implements CpuGemm {
     }
 
     private void multiply(int m, int n, int depth, Panels left, Panels right, float[] c, int offC, Columns columns,
-                          GemmShape.Bias biasMode, float[] bias) {
+                          Epilogue epilogue) {
         int mr = kernel.rows();
         int nr = kernel.columns();
         int blockDepth = blockDepth(depth);
@@ -159,7 +189,7 @@ final class BlockedGemm implements CpuGemm {
                     int endPanel = Math.min(jc + count, firstPanel + panelsPerGroup);
                     int i0 = (task / columnGroups) * MC;
                     blockTimesPanels(n, left, right, i0, Math.min(MC, m - i0), block, firstPanel, endPanel, c, offC,
-                            columns, biasMode, bias);
+                            columns, epilogue);
                 });
             }
         }
@@ -175,8 +205,7 @@ final class BlockedGemm implements CpuGemm {
 
     /** Rows [i0, i0 + rows) of op(A) at the block's depths times panels [first, end) of B. */
     private void blockTimesPanels(int n, Panels left, Panels right, int i0, int rows, Block block, int firstPanel,
-                                  int endPanel, float[] c, int offC, Columns columns, GemmShape.Bias biasMode,
-                                  float[] bias) {
+                                  int endPanel, float[] c, int offC, Columns columns, Epilogue epilogue) {
         int mr = kernel.rows();
         int nr = kernel.columns();
         int kc = block.kc;
@@ -224,7 +253,7 @@ final class BlockedGemm implements CpuGemm {
                     int tile = offC + columns.offset(i, j0);
                     kernel.multiply(kc, packedA, baseA + r * kc, packedB, baseB, c, tile, ldc, accumulate);
                     if (last) {
-                        addBias(c, tile, ldc, i, j0, mr, nr, biasMode, bias);
+                        epilogue.apply(c, tile, ldc, i, j0, mr, nr);
                     }
                 } else {
                     // A ragged tile, or one spanning two groups, is computed whole in scratch; only its
@@ -235,7 +264,7 @@ final class BlockedGemm implements CpuGemm {
                     }
                     kernel.multiply(kc, packedA, baseA + r * kc, packedB, baseB, edge, 0, nr, accumulate);
                     if (last) {
-                        addBias(edge, 0, nr, i, j0, tileRows, cols, biasMode, bias);
+                        epilogue.apply(edge, 0, nr, i, j0, tileRows, cols);
                     }
                     moveTile(c, offC, columns, i, j0, tileRows, cols, edge, nr, true);
                 }

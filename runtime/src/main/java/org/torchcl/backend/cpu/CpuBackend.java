@@ -326,14 +326,25 @@ public final class CpuBackend implements Backend {
     @Override
     public void conv2dGrouped(Buffer src, Buffer weight, Buffer bias, Buffer dst, Im2colShape shape,
                               int outChannels, int groups) {
+        conv2dGrouped(src, weight, bias, dst, shape, outChannels, groups, null);
+    }
+
+    @Override
+    public void conv2dGrouped(Buffer src, Buffer weight, Buffer bias, Buffer dst, Im2colShape shape,
+                              int outChannels, int groups, UnaryOp activation) {
         if (groups == 1) {
             // Ungrouped: one product whose B is read straight from the images, no im2col buffer.
             kernels.gemm.conv2d(shape, data(src), (CpuBuffer) weight, bias == null ? null : data(bias), data(dst),
-                    outChannels);
+                    outChannels, activation);
             return;
         }
         CpuConvolution.conv2dGrouped(parallel, data(src), data(weight), bias == null ? null : data(bias), data(dst),
                 shape, outChannels, groups);
+        if (activation != null) {
+            Strided output = Strided.contiguous(dst, DType.FLOAT32, shape.batch(), outChannels, shape.outHeight(),
+                    shape.outWidth());
+            unary(activation, output, output, 0, 0);
+        }
     }
 
     @Override

@@ -28,20 +28,22 @@ final class CpuKernels {
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
             LOG.info("CPU kernels: Vector API ({}-bit vectors) for sgemm, Philox and float math, {} threads",
                     VectorMicroKernel.vectorBits(), parallel.threads());
-            return new CpuKernels(vectorGemm(parallel), new VectorPhilox(), new VectorMath());
+            VectorMath math = new VectorMath();
+            return new CpuKernels(vectorGemm(parallel, math), new VectorPhilox(), math);
         }
         LOG.info("CPU kernels: plain Java, {} threads; run the JVM with --add-modules {} for much faster CPU math"
                 + " (sgemm, random numbers, exp and the like)", parallel.threads(), VECTOR_MODULE);
-        return new CpuKernels(scalarGemm(parallel), new ScalarPhilox(), new ScalarMath());
+        ScalarMath math = new ScalarMath();
+        return new CpuKernels(scalarGemm(parallel, math), new ScalarPhilox(), math);
     }
 
     /** sgemm on Vector API registers; a few rows times a Linear weight as row dot products. */
-    static CpuGemm vectorGemm(Parallel parallel) {
-        return new BlockedGemm(parallel, new VectorMicroKernel(), new VectorRowDots(parallel)::run);
+    static CpuGemm vectorGemm(Parallel parallel, CpuMath math) {
+        return new BlockedGemm(parallel, new VectorMicroKernel(), new VectorRowDots(parallel)::run, math);
     }
 
     /** sgemm in plain Java loops that C2 vectorizes. */
-    static CpuGemm scalarGemm(Parallel parallel) {
-        return new BlockedGemm(parallel, new ScalarMicroKernel(), null);
+    static CpuGemm scalarGemm(Parallel parallel, CpuMath math) {
+        return new BlockedGemm(parallel, new ScalarMicroKernel(), null, math);
     }
 }

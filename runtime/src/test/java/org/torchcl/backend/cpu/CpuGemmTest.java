@@ -1,5 +1,7 @@
 package org.torchcl.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -10,6 +12,7 @@ import org.torchcl.Reference;
 import org.torchcl.backend.GemmShape;
 import org.torchcl.backend.GemmShape.Bias;
 import org.torchcl.backend.Im2colShape;
+import org.torchcl.backend.UnaryOp;
 
 /** Both CPU sgemm implementations, called directly, against the float64 reference. */
 class CpuGemmTest {
@@ -44,7 +47,7 @@ class CpuGemmTest {
     }
 
     static Stream<CpuGemm> implementations() {
-        return Stream.of(CpuKernels.scalarGemm(PARALLEL), CpuKernels.vectorGemm(PARALLEL));
+        return Stream.of(CpuKernels.scalarGemm(PARALLEL, new ScalarMath()), CpuKernels.vectorGemm(PARALLEL, new VectorMath()));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -95,7 +98,7 @@ class CpuGemmTest {
     }
 
     /** The im2col-free convolution (columns read from the images while packing) against a direct float64 one. */
-    @ParameterizedTest(name = "{0}: {1} bias {2}")
+    @ParameterizedTest(name = "{0}: {1} bias and ReLU {2}")
     @MethodSource("convolutions")
     void convolutionMatchesDirectFloat64(CpuGemm gemm, int[] shape, boolean withBias) {
         int images = shape[0];
@@ -111,12 +114,37 @@ class CpuGemmTest {
         float[] bias = withBias ? Reference.randomFloats(6, outChannels) : null;
         double[] expected = Reference.conv2d(x, images, channels, size, size, weight, outChannels, kernel, kernel, bias,
                 stride, pad);
+        // With a bias, also a ReLU applied to each finished tile.
+        UnaryOp activation = withBias ? UnaryOp.RELU : null;
+        if (withBias) {
+            Arrays.setAll(expected, i -> Math.max(expected[i], 0));
+        }
         CpuBuffer kept = CpuBuffer.of(weight);
         for (int use = 0; use < 3; use++) {
             float[] y = new float[images * outChannels * geometry.positions()];
             Arrays.fill(y, Float.NaN);
-            gemm.conv2d(geometry, x, kept, bias, y, outChannels);
+            gemm.conv2d(geometry, x, kept, bias, y, outChannels, activation);
             Reference.assertClose(expected, y, 1e-4 * Math.sqrt(geometry.patchSize()));
+        }
+    }
+
+    /** The activation applied to each finished tile, and after the few-rows path, for both kernels. */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void reluIsAppliedToEveryElement(CpuGemm gemm) {
+        for (GemmShape plain : List.of(GemmShape.of(37, 101, 70).withBias(Bias.PER_COLUMN),
+                GemmShape.of(5, 101, 70).withTransB(true).withBias(Bias.PER_COLUMN))) {
+            float[] a = Reference.randomFloats(1, plain.m() * plain.k());
+            float[] b = Reference.randomFloats(2, plain.n() * plain.k());
+            float[] bias = Reference.randomFloats(3, plain.n());
+            float[] expected = new float[plain.m() * plain.n()];
+            gemm.run(plain, CpuBuffer.of(a), CpuBuffer.of(b), bias, expected);
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = Math.max(expected[i], 0f);
+            }
+            float[] c = new float[expected.length];
+            gemm.run(plain.withActivation(UnaryOp.RELU), CpuBuffer.of(a), CpuBuffer.of(b), bias, c);
+            assertArrayEquals(expected, c, plain.toString());
         }
     }
 }
