@@ -34,6 +34,16 @@ final class BlockedGemm implements CpuGemm {
     private static final int NC_PANELS = 64;
     /** Floats worth packing on another core: below this a shared packing is done by the caller alone. */
     private static final int PACK_GRAIN = 16384;
+    /**
+     * How much better tiles must be filled before a convolution computes its output transposed:
+     * then every tile goes through scratch, as the kernel stores rows and C^T's rows are columns.
+     */
+    private static final double TRANSPOSE_GAIN = 1.15;
+    /**
+     * Floats of a packed block of B that a core's L2 holds (1 MiB): up to this, tasks split the rows
+     * of A finely and each reads all of B's block, rather than splitting B's columns and sharing A.
+     */
+    private static final int B_BLOCK_IN_L2 = 1 << 18;
     /** Up to this many rows of A, a product against a weight is bound by streaming the weight. */
     static final int FEW_ROWS = 16;
 
@@ -81,18 +91,25 @@ final class BlockedGemm implements CpuGemm {
     }
 
     /**
-     * Where the columns of C lie: column {@code j} of row {@code i} at {@code (j / groupSize) *
-     * groupStride + i * ldc + j % groupSize}. One group for a plain product; one per image for a
-     * convolution, whose output is {@code [images, channels, positions]}.
+     * Where the elements of C lie: {@code (i, j)} at {@code (j / groupSize) * groupStride + i * ldc +
+     * j % groupSize}, or with {@code transposed}, {@code (i / groupSize) * groupStride + j * ldc +
+     * i % groupSize}. One group for a plain product; one per image for a convolution, whose output is
+     * {@code [images, channels, positions]} with positions as columns, or as rows when transposed.
      */
-    private record Columns(int groupSize, int groupStride, int ldc) {
+    private record Output(int groupSize, int groupStride, int ldc, boolean transposed) {
 
-        static Columns plain(int n) {
-            return new Columns(n, 0, n);
+        static Output plain(int n) {
+            return new Output(n, 0, n, false);
         }
 
         int offset(int i, int j) {
-            return j / groupSize * groupStride + i * ldc + j % groupSize;
+            return transposed ? i / groupSize * groupStride + j * ldc + i % groupSize
+                    : j / groupSize * groupStride + i * ldc + j % groupSize;
+        }
+
+        /** Whether columns {@code [j0, j0 + cols)} of a block of rows form a plain row-major block of C. */
+        boolean isBlock(int j0, int cols) {
+            return !transposed && j0 / groupSize == (j0 + cols - 1) / groupSize;
         }
     }
 
@@ -114,7 +131,7 @@ final class BlockedGemm implements CpuGemm {
             Panels right = sharedB ? weights.panels(b, columns, kernel.columns(), blockDepth(s.k()))
                     : Panels.onDemand(columns, kernel.columns());
             Panels left = Panels.onDemand(PackedOperand.rowsOfA(s, a.floats(), offA), kernel.rows());
-            multiply(s.m(), s.n(), s.k(), left, right, c, offC, Columns.plain(s.n()),
+            multiply(s.m(), s.n(), s.k(), left, right, c, offC, Output.plain(s.n()),
                     epilogue(s.bias(), bias, s.activation()));
         }
     }
@@ -124,12 +141,30 @@ final class BlockedGemm implements CpuGemm {
                        UnaryOp activation) {
         int patch = s.patchSize();
         int positions = s.positions();
-        Panels left = weights.panels(weight, new PackedOperand(weight.floats(), 0, outChannels, patch, 1, patch),
-                kernel.rows(), blockDepth(patch));
-        Panels right = Panels.onDemand(new ImageColumns(src, s), kernel.columns());
-        multiply(outChannels, s.batch() * positions, patch, left, right, dst, 0,
-                new Columns(positions, outChannels * positions, positions),
-                epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW, bias, activation));
+        int columns = s.batch() * positions;
+        PackedOperand channels = new PackedOperand(weight.floats(), 0, outChannels, patch, 1, patch);
+        ImageColumns images = new ImageColumns(src, s);
+        int mr = kernel.rows();
+        int nr = kernel.columns();
+        // Few positions (a small image at batch 1) fill only part of the last panel of NR columns;
+        // as the rows of C^T they fill panels of MR rows, and the channels become the columns.
+        double filled = tilesFilled(outChannels, mr) * tilesFilled(columns, nr);
+        double filledTransposed = tilesFilled(columns, mr) * tilesFilled(outChannels, nr);
+        if (filledTransposed > TRANSPOSE_GAIN * filled) {
+            multiply(columns, outChannels, patch, Panels.onDemand(images, mr),
+                    weights.panels(weight, channels, nr, blockDepth(patch)), dst, 0,
+                    new Output(positions, outChannels * positions, positions, true),
+                    epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_COLUMN, bias, activation));
+        } else {
+            multiply(outChannels, columns, patch, weights.panels(weight, channels, mr, blockDepth(patch)),
+                    Panels.onDemand(images, nr), dst, 0, new Output(positions, outChannels * positions, positions, false),
+                    epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW, bias, activation));
+        }
+    }
+
+    /** The fraction of tiles of {@code width} lines that {@code lines} lines fill. */
+    private static double tilesFilled(int lines, int width) {
+        return (double) lines / (ceilDiv(lines, width) * width);
     }
 
     @Override
@@ -145,13 +180,22 @@ final class BlockedGemm implements CpuGemm {
         return ceilDiv(depth, ceilDiv(depth, KC));
     }
 
-    private void multiply(int m, int n, int depth, Panels left, Panels right, float[] c, int offC, Columns columns,
+    private void multiply(int m, int n, int depth, Panels left, Panels right, float[] c, int offC, Output output,
                           Epilogue epilogue) {
         int mr = kernel.rows();
         int nr = kernel.columns();
         int blockDepth = blockDepth(depth);
         int panels = ceilDiv(n, nr);
-        int rowBlocks = ceilDiv(m, MC);
+        int wantedTasks = parallel.threads() == 1 ? 1 : parallel.threads() * TASKS_PER_THREAD;
+        int rowBlock = MC;
+        if (right.packed() != null && left.packed() == null && ceilDiv(m, MC) < wantedTasks
+                && (long) blockDepth * n <= B_BLOCK_IN_L2) {
+            // B is packed already and small: thinner blocks of rows give every core work, and no
+            // task packs rows that another task packs too.
+            rowBlock = Math.max(mr, ceilDiv(ceilDiv(m, wantedTasks), mr) * mr);
+        }
+        int rowBlocks = ceilDiv(m, rowBlock);
+        int rows = rowBlock;
         // B packed on demand by several blocks of rows is packed once per block of columns, shared;
         // with one block of rows each task packs the panel it is about to use, still in cache then.
         boolean sharedPanels = right.packed() == null && rowBlocks > 1;
@@ -160,7 +204,6 @@ final class BlockedGemm implements CpuGemm {
             int jc = firstOfBlock;
             int count = Math.min(blockPanels, panels - jc);
             // Split the columns too when there are too few row blocks to keep every core busy.
-            int wantedTasks = parallel.threads() == 1 ? 1 : parallel.threads() * TASKS_PER_THREAD;
             int panelsPerGroup = ceilDiv(count, Math.min(count, ceilDiv(wantedTasks, rowBlocks)));
             int columnGroups = ceilDiv(count, panelsPerGroup);
             // Tasks that share a block of rows share its packing too, done once before them.
@@ -187,9 +230,9 @@ final class BlockedGemm implements CpuGemm {
                 parallel.forTasks(rowBlocks * columnGroups, task -> {
                     int firstPanel = jc + (task % columnGroups) * panelsPerGroup;
                     int endPanel = Math.min(jc + count, firstPanel + panelsPerGroup);
-                    int i0 = (task / columnGroups) * MC;
-                    blockTimesPanels(n, left, right, i0, Math.min(MC, m - i0), block, firstPanel, endPanel, c, offC,
-                            columns, epilogue);
+                    int i0 = (task / columnGroups) * rows;
+                    blockTimesPanels(n, left, right, i0, Math.min(rows, m - i0), block, firstPanel, endPanel, c, offC,
+                            output, epilogue);
                 });
             }
         }
@@ -205,7 +248,7 @@ final class BlockedGemm implements CpuGemm {
 
     /** Rows [i0, i0 + rows) of op(A) at the block's depths times panels [first, end) of B. */
     private void blockTimesPanels(int n, Panels left, Panels right, int i0, int rows, Block block, int firstPanel,
-                                  int endPanel, float[] c, int offC, Columns columns, Epilogue epilogue) {
+                                  int endPanel, float[] c, int offC, Output output, Epilogue epilogue) {
         int mr = kernel.rows();
         int nr = kernel.columns();
         int kc = block.kc;
@@ -227,7 +270,7 @@ final class BlockedGemm implements CpuGemm {
         }
         boolean accumulate = block.k0 > 0;
         boolean last = block.k0 + kc >= block.depth;
-        int ldc = columns.ldc();
+        int ldc = output.ldc();
         for (int p = firstPanel; p < endPanel; p++) {
             int j0 = p * nr;
             int cols = Math.min(nr, n - j0);
@@ -245,28 +288,28 @@ final class BlockedGemm implements CpuGemm {
                 right.source().pack(j0, nr, block.k0, kc, packedB, 0);
             }
             kernel.usePanel(packedB, baseB, kc);
-            boolean oneGroup = j0 / columns.groupSize() == (j0 + cols - 1) / columns.groupSize();
+            boolean direct = output.isBlock(j0, cols);
             for (int r = 0; r < rows; r += mr) {
                 int tileRows = Math.min(mr, rows - r);
                 int i = i0 + r;
-                if (tileRows == mr && cols == nr && oneGroup) {
-                    int tile = offC + columns.offset(i, j0);
+                if (tileRows == mr && cols == nr && direct) {
+                    int tile = offC + output.offset(i, j0);
                     kernel.multiply(kc, packedA, baseA + r * kc, packedB, baseB, c, tile, ldc, accumulate);
                     if (last) {
                         epilogue.apply(c, tile, ldc, i, j0, mr, nr);
                     }
                 } else {
-                    // A ragged tile, or one spanning two groups, is computed whole in scratch; only its
-                    // valid part reaches C.
+                    // A ragged tile, one spanning two groups or one of C^T is computed whole in scratch;
+                    // only its valid part reaches C.
                     float[] edge = mine.edge(mr * nr);
                     if (accumulate) {
-                        moveTile(c, offC, columns, i, j0, tileRows, cols, edge, nr, false);
+                        moveTile(c, offC, output, i, j0, tileRows, cols, edge, nr, false);
                     }
                     kernel.multiply(kc, packedA, baseA + r * kc, packedB, baseB, edge, 0, nr, accumulate);
                     if (last) {
                         epilogue.apply(edge, 0, nr, i, j0, tileRows, cols);
                     }
-                    moveTile(c, offC, columns, i, j0, tileRows, cols, edge, nr, true);
+                    moveTile(c, offC, output, i, j0, tileRows, cols, edge, nr, true);
                 }
             }
         }
@@ -294,13 +337,26 @@ final class BlockedGemm implements CpuGemm {
     }
 
     /** Copies C's {@code rows x cols} block at {@code (i0, j0)} to the dense tile {@code edge}, or back with {@code toC}. */
-    private static void moveTile(float[] c, int offC, Columns columns, int i0, int j0, int rows, int cols,
+    private static void moveTile(float[] c, int offC, Output output, int i0, int j0, int rows, int cols,
                                  float[] edge, int edgeStride, boolean toC) {
+        if (output.transposed()) {
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < cols; j++) {
+                    int inC = offC + output.offset(i0 + r, j0 + j);
+                    if (toC) {
+                        c[inC] = edge[r * edgeStride + j];
+                    } else {
+                        edge[r * edgeStride + j] = c[inC];
+                    }
+                }
+            }
+            return;
+        }
         for (int j = 0; j < cols; ) {
             // A run of columns inside one group is contiguous in every row of C.
-            int run = Math.min(cols - j, columns.groupSize() - (j0 + j) % columns.groupSize());
+            int run = Math.min(cols - j, output.groupSize() - (j0 + j) % output.groupSize());
             for (int r = 0; r < rows; r++) {
-                int inC = offC + columns.offset(i0 + r, j0 + j);
+                int inC = offC + output.offset(i0 + r, j0 + j);
                 int inEdge = r * edgeStride + j;
                 if (toC) {
                     System.arraycopy(edge, inEdge, c, inC, run);

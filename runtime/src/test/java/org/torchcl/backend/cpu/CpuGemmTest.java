@@ -92,7 +92,10 @@ class CpuGemmTest {
                 new int[] {4, 5, 7, 20, 3, 1, 1},
                 new int[] {3, 8, 11, 9, 3, 2, 1},
                 new int[] {2, 16, 6, 130, 1, 1, 0},
-                new int[] {2, 3, 13, 4, 5, 2, 2});
+                new int[] {2, 3, 13, 4, 5, 2, 2},
+                // Few positions, many channels: computed as C^T, channels as the columns.
+                new int[] {1, 8, 7, 96, 3, 1, 1},
+                new int[] {2, 3, 5, 130, 3, 2, 1});
         return implementations().flatMap(gemm -> shapes.stream()
                 .flatMap(shape -> Stream.of(Arguments.of(gemm, shape, true), Arguments.of(gemm, shape, false))));
     }
