@@ -39,6 +39,7 @@ import org.torchcl.examples.CommandLine;
 public final class GemmShapesBench {
 
     private static final int SQUARE = 2048;
+    private static final double WARM_UP_SECONDS = 5;
 
     private GemmShapesBench() {
     }
@@ -96,7 +97,7 @@ public final class GemmShapesBench {
         boolean square = !CommandLine.flag(rest, "--no-square");
         List<Shape> shapes = shapes(batches).stream().filter(s -> only.map(s.name()::contains).orElse(true)).toList();
 
-        Progress progress = new Progress(System.out, shapes.size() + (square ? 2 : 0));
+        Progress progress = new Progress(System.out, shapes.size() + 1 + (square ? 2 : 0));
         Report report = new Report("CPU gemm on model shapes, GFLOP/s");
         // numpy first: it is a separate process and must not share the cores with our threads.
         Optional<Peer.Measurement> numpy = Optional.empty();
@@ -108,6 +109,8 @@ public final class GemmShapesBench {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         String ortName = "ONNX Runtime " + env.getVersion() + " (Java) on the CPU, " + ortThreads + " intra-op threads";
         Device cpu = Device.cpu();
+        progress.step("JIT warm-up");
+        warmUp(cpu);
         for (Shape shape : shapes) {
             progress.step(shape.name());
             Timing.Result ort = ortMedian(env, shape, ortThreads, budget);
@@ -136,6 +139,25 @@ public final class GemmShapesBench {
         String set = System.getenv().entrySet().stream().filter(e -> e.getKey().startsWith("OPENBLAS_"))
                 .map(e -> e.getKey() + "=" + e.getValue()).sorted().collect(Collectors.joining(" "));
         return set.isEmpty() ? ", no OPENBLAS_* variables set" : ", " + set;
+    }
+
+    /**
+     * Runs a product and a convolution for {@value #WARM_UP_SECONDS} s before anything is timed: the
+     * Vector API kernels are very slow until C2 has compiled them, and under load that takes longer
+     * than one row's own warm-up.
+     */
+    private static void warmUp(Device cpu) {
+        Torch.manualSeed(2);
+        try (Tensor x = Torch.randn(cpu, 64, 256);
+             Tensor w = Torch.randn(cpu, 256, 256);
+             Tensor image = Torch.randn(cpu, 1, 16, 14, 14);
+             Tensor kernel = Torch.randn(cpu, 32, 16, 3, 3)) {
+            long end = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
+            while (System.nanoTime() < end) {
+                timed(() -> Torch.linear(x, w, null));
+                timed(() -> Torch.conv2d(image, kernel, null, 1, 1));
+            }
+        }
     }
 
     private static Timing.Result torchclMedian(Device cpu, Shape shape, double budget) {

@@ -9,8 +9,15 @@ import org.torchcl.backend.Im2colShape;
  * image {@code n}, depth {@code k = (c * kernelH + kh) * kernelW + kw} its input tap. A convolution
  * then never materializes the columns (kernel area times the input's size), and all images form one
  * product, so small images fill whole register tiles.
+ *
+ * <p>Wide images are copied in runs along their rows. Narrow ones (under {@link #RUN_WIDTH} output
+ * columns) have runs too short for that: a panel's input positions for each kernel tap are worked
+ * out once per call, and every channel is then gathered through that table.
  */
 final class ImageColumns implements PanelSource {
+
+    /** Output widths from which copying runs along the rows beats gathering through a table. */
+    static final int RUN_WIDTH = 16;
 
     private final float[] src;
     private final Im2colShape s;
@@ -36,6 +43,46 @@ final class ImageColumns implements PanelSource {
 
     @Override
     public void pack(int x0, int width, int k0, int kc, float[] dst, int dstOff) {
+        if (outW < RUN_WIDTH) {
+            gather(x0, width, k0, kc, dst, dstOff);
+        } else {
+            copyRuns(x0, width, k0, kc, dst, dstOff);
+        }
+    }
+
+    /** {@link #pack} through a table, per kernel tap, of each line's input offset (from channel 0), or -1 in the padding. */
+    private void gather(int x0, int width, int k0, int kc, float[] dst, int dstOff) {
+        int lines = Math.min(width, extent() - x0);
+        int taps = s.kernelH() * s.kernelW();
+        int plane = s.height() * s.width();
+        int[] offsets = new int[taps * lines];
+        for (int x = 0; x < lines; x++) {
+            int line = x0 + x;
+            int image = line / (outH * outW);
+            int oh = line / outW % outH;
+            int ow = line % outW;
+            for (int tap = 0; tap < taps; tap++) {
+                int h = oh * s.strideH() - s.padH() + tap / s.kernelW() * s.dilationH();
+                int w = ow * s.strideW() - s.padW() + tap % s.kernelW() * s.dilationW();
+                boolean inside = h >= 0 && h < s.height() && w >= 0 && w < s.width();
+                offsets[tap * lines + x] = inside ? image * s.channels() * plane + h * s.width() + w : -1;
+            }
+        }
+        for (int d = 0; d < kc; d++) {
+            int k = k0 + d;
+            int base = k / taps * plane;
+            int table = k % taps * lines;
+            int out = dstOff + d * width;
+            for (int x = 0; x < lines; x++) {
+                int at = offsets[table + x];
+                dst[out + x] = at < 0 ? 0f : src[base + at];
+            }
+            Arrays.fill(dst, out + lines, out + width, 0f);
+        }
+    }
+
+    /** {@link #pack} by runs of adjacent output columns, contiguous in the input for stride 1. */
+    private void copyRuns(int x0, int width, int k0, int kc, float[] dst, int dstOff) {
         int lines = Math.min(width, extent() - x0);
         int taps = s.kernelH() * s.kernelW();
         for (int d = 0; d < kc; d++) {

@@ -93,6 +93,9 @@ class CpuGemmTest {
                 new int[] {3, 8, 11, 9, 3, 2, 1},
                 new int[] {2, 16, 6, 130, 1, 1, 0},
                 new int[] {2, 3, 13, 4, 5, 2, 2},
+                // Outputs at least ImageColumns.RUN_WIDTH wide: copied in runs rather than gathered.
+                new int[] {1, 3, 20, 10, 3, 1, 1},
+                new int[] {2, 4, 35, 6, 3, 2, 1},
                 // Few positions, many channels: computed as C^T, channels as the columns.
                 new int[] {1, 8, 7, 96, 3, 1, 1},
                 new int[] {2, 3, 5, 130, 3, 2, 1});
