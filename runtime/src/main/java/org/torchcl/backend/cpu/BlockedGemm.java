@@ -45,7 +45,7 @@ final class BlockedGemm implements CpuGemm {
      */
     private static final int B_BLOCK_IN_L2 = 1 << 18;
     /** Up to this many rows of A, a product against a weight is bound by streaming the weight. */
-    static final int FEW_ROWS = 16;
+    private static final int FEW_ROWS = 16;
 
     private final Parallel parallel;
     private final MicroKernel kernel;
