@@ -81,47 +81,76 @@ final class ImageColumns implements PanelSource {
         }
     }
 
-    /** {@link #pack} by runs of adjacent output columns, contiguous in the input for stride 1. */
+    /**
+     * {@link #pack} by runs of adjacent output columns, contiguous in the input for stride 1. The
+     * runs (one per output row the panel touches) are the same at every depth: found once, then
+     * each depth only shifts them by its tap, whose indices advance without divisions.
+     */
     private void copyRuns(int x0, int width, int k0, int kc, float[] dst, int dstOff) {
         int lines = Math.min(width, extent() - x0);
+        int runs = (x0 % outW + lines + outW - 1) / outW;
+        int[] runStart = new int[runs];
+        int[] runLength = new int[runs];
+        int[] runColumn = new int[runs];
+        int[] runTop = new int[runs];
+        int[] runImage = new int[runs];
+        int outputRow = x0 / outW;
+        int ow = x0 % outW;
+        for (int r = 0, x = 0; x < lines; r++, outputRow++, ow = 0) {
+            runStart[r] = x;
+            runLength[r] = Math.min(lines - x, outW - ow);
+            runColumn[r] = ow;
+            runTop[r] = outputRow % outH * s.strideH() - s.padH();
+            runImage[r] = outputRow / outH * s.channels();
+            x += runLength[r];
+        }
         int taps = s.kernelH() * s.kernelW();
+        int stride = s.strideW();
+        int channel = k0 / taps;
+        int kh = k0 % taps / s.kernelW();
+        int kw = k0 % s.kernelW();
         for (int d = 0; d < kc; d++) {
-            int k = k0 + d;
-            int channel = k / taps;
-            int kh = k % taps / s.kernelW();
-            int kw = k % s.kernelW();
             int out = dstOff + d * width;
             // Input column of output column ow: ow * strideW + shift; inside the image for ow in [from, to).
             int shift = kw * s.dilationW() - s.padW();
-            int stride = s.strideW();
             int from = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
             int to = shift > s.width() - 1 ? 0 : Math.min(outW, (s.width() - 1 - shift) / stride + 1);
-            int outputRow = x0 / outW;
-            int ow = x0 % outW;
-            for (int x = 0; x < lines; outputRow++, ow = 0) {
-                int run = Math.min(lines - x, outW - ow);
-                int image = outputRow / outH;
-                int h = outputRow % outH * s.strideH() - s.padH() + kh * s.dilationH();
-                int o = out + x;
+            for (int r = 0; r < runs; r++) {
+                int run = runLength[r];
+                int column = runColumn[r];
+                int o = out + runStart[r];
+                int h = runTop[r] + kh * s.dilationH();
                 if (h < 0 || h >= s.height()) {
                     Arrays.fill(dst, o, o + run, 0f);
-                } else {
-                    int row = ((image * s.channels() + channel) * s.height() + h) * s.width() + shift;
-                    int first = Math.max(ow, Math.min(from, ow + run));
-                    int end = Math.max(first, Math.min(to, ow + run));
-                    Arrays.fill(dst, o, o + first - ow, 0f);
-                    if (stride == 1) {
-                        System.arraycopy(src, row + first, dst, o + first - ow, end - first);
-                    } else {
-                        for (int c = first; c < end; c++) {
-                            dst[o + c - ow] = src[row + c * stride];
-                        }
-                    }
-                    Arrays.fill(dst, o + end - ow, o + run, 0f);
+                    continue;
                 }
-                x += run;
+                int row = ((runImage[r] + channel) * s.height() + h) * s.width() + shift;
+                int first = Math.max(column, Math.min(from, column + run));
+                int end = Math.max(first, Math.min(to, column + run));
+                if (first > column) {
+                    Arrays.fill(dst, o, o + first - column, 0f);
+                }
+                if (stride == 1) {
+                    System.arraycopy(src, row + first, dst, o + first - column, end - first);
+                } else {
+                    for (int c = first; c < end; c++) {
+                        dst[o + c - column] = src[row + c * stride];
+                    }
+                }
+                if (end < column + run) {
+                    Arrays.fill(dst, o + end - column, o + run, 0f);
+                }
             }
-            Arrays.fill(dst, out + lines, out + width, 0f);
+            if (lines < width) {
+                Arrays.fill(dst, out + lines, out + width, 0f);
+            }
+            if (++kw == s.kernelW()) {
+                kw = 0;
+                if (++kh == s.kernelH()) {
+                    kh = 0;
+                    channel++;
+                }
+            }
         }
     }
 }
