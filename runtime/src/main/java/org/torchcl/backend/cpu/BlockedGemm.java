@@ -46,6 +46,10 @@ final class BlockedGemm implements CpuGemm {
     private static final int B_BLOCK_IN_L2 = 1 << 18;
     /** Up to this many rows of A, a product against a weight is bound by streaming the weight. */
     private static final int FEW_ROWS = 16;
+    /** Below this many flops per batch entry, a batch's entries run side by side, one per core. */
+    private static final double SMALL_PRODUCT_FLOPS = 8e6;
+    /** Runs every loop on the calling thread: for a product that is itself one task. */
+    private static final Parallel SERIAL = new Parallel(1);
 
     private final Parallel parallel;
     private final MicroKernel kernel;
@@ -115,25 +119,35 @@ final class BlockedGemm implements CpuGemm {
 
     @Override
     public void run(GemmShape s, CpuBuffer a, CpuBuffer b, float[] bias, float[] c) {
-        boolean fewRowsPay = fewRows != null && s.transB() && !s.transA() && s.m() <= FEW_ROWS;
-        boolean sharedB = s.batch() == 1 || s.strideB() == 0;
-        for (int batch = 0; batch < s.batch(); batch++) {
-            int offA = (int) (batch * s.strideA());
-            int offB = (int) (batch * s.strideB());
-            int offC = (int) (batch * s.strideC());
-            if (fewRowsPay) {
-                fewRows.run(s, a.floats(), offA, b.floats(), offB, bias, c, offC);
-                // A few rows of C: the activation is a pass over data still in cache.
-                epilogue(GemmShape.Bias.NONE, null, s.activation()).apply(c, offC, s.n(), 0, 0, s.m(), s.n());
-                continue;
-            }
-            PackedOperand columns = PackedOperand.columnsOfB(s, b.floats(), offB);
-            Panels right = sharedB ? weights.panels(b, columns, kernel.columns(), blockDepth(s.k()))
-                    : Panels.onDemand(columns, kernel.columns());
-            Panels left = Panels.onDemand(PackedOperand.rowsOfA(s, a.floats(), offA), kernel.rows());
-            multiply(s.m(), s.n(), s.k(), left, right, c, offC, Output.plain(s.n()),
-                    epilogue(s.bias(), bias, s.activation()));
+        if (s.batch() > 1 && parallel.threads() > 1 && s.flops() / s.batch() < SMALL_PRODUCT_FLOPS) {
+            // Many small products (attention heads): one per task, each on one core, rather than
+            // each product split over the cores, which would cost a hand-out per product.
+            parallel.forTasks(s.batch(), batch -> product(s, batch, a, b, bias, c, SERIAL));
+            return;
         }
+        for (int batch = 0; batch < s.batch(); batch++) {
+            product(s, batch, a, b, bias, c, parallel);
+        }
+    }
+
+    /** Batch entry {@code batch} of {@code s}, split over {@code cores}. */
+    private void product(GemmShape s, int batch, CpuBuffer a, CpuBuffer b, float[] bias, float[] c, Parallel cores) {
+        int offA = (int) (batch * s.strideA());
+        int offB = (int) (batch * s.strideB());
+        int offC = (int) (batch * s.strideC());
+        if (fewRows != null && s.transB() && !s.transA() && s.m() <= FEW_ROWS) {
+            fewRows.run(s, a.floats(), offA, b.floats(), offB, bias, c, offC);
+            // A few rows of C: the activation is a pass over data still in cache.
+            epilogue(GemmShape.Bias.NONE, null, s.activation()).apply(c, offC, s.n(), 0, 0, s.m(), s.n());
+            return;
+        }
+        PackedOperand columns = PackedOperand.columnsOfB(s, b.floats(), offB);
+        Panels right = s.batch() == 1 || s.strideB() == 0
+                ? weights.panels(b, columns, kernel.columns(), blockDepth(s.k()))
+                : Panels.onDemand(columns, kernel.columns());
+        Panels left = Panels.onDemand(PackedOperand.rowsOfA(s, a.floats(), offA), kernel.rows());
+        multiply(cores, s.m(), s.n(), s.k(), left, right, c, offC, Output.plain(s.n()),
+                epilogue(s.bias(), bias, s.activation()));
     }
 
     @Override
@@ -151,12 +165,12 @@ final class BlockedGemm implements CpuGemm {
         double filled = tilesFilled(outChannels, mr) * tilesFilled(columns, nr);
         double filledTransposed = tilesFilled(columns, mr) * tilesFilled(outChannels, nr);
         if (filledTransposed > TRANSPOSE_GAIN * filled) {
-            multiply(columns, outChannels, patch, Panels.onDemand(images, mr),
+            multiply(parallel, columns, outChannels, patch, Panels.onDemand(images, mr),
                     weights.panels(weight, channels, nr, blockDepth(patch)), dst, 0,
                     new Output(positions, outChannels * positions, positions, true),
                     epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_COLUMN, bias, activation));
         } else {
-            multiply(outChannels, columns, patch, weights.panels(weight, channels, mr, blockDepth(patch)),
+            multiply(parallel, outChannels, columns, patch, weights.panels(weight, channels, mr, blockDepth(patch)),
                     Panels.onDemand(images, nr), dst, 0, new Output(positions, outChannels * positions, positions, false),
                     epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW, bias, activation));
         }
@@ -180,13 +194,13 @@ final class BlockedGemm implements CpuGemm {
         return ceilDiv(depth, ceilDiv(depth, KC));
     }
 
-    private void multiply(int m, int n, int depth, Panels left, Panels right, float[] c, int offC, Output output,
-                          Epilogue epilogue) {
+    private void multiply(Parallel cores, int m, int n, int depth, Panels left, Panels right, float[] c, int offC,
+                          Output output, Epilogue epilogue) {
         int mr = kernel.rows();
         int nr = kernel.columns();
         int blockDepth = blockDepth(depth);
         int panels = ceilDiv(n, nr);
-        int wantedTasks = parallel.threads() == 1 ? 1 : parallel.threads() * TASKS_PER_THREAD;
+        int wantedTasks = cores.threads() == 1 ? 1 : cores.threads() * TASKS_PER_THREAD;
         int rowBlock = MC;
         if (right.packed() != null && left.packed() == null && ceilDiv(m, MC) < wantedTasks
                 && (long) blockDepth * n <= B_BLOCK_IN_L2) {
@@ -214,20 +228,20 @@ final class BlockedGemm implements CpuGemm {
             for (int k0 = 0; k0 < depth; k0 += blockDepth) {
                 Block block = new Block(k0, Math.min(blockDepth, depth - k0), depth, jc, sharedB, sharedA);
                 if (sharedPanels) {
-                    parallel.forRange(count, 1, (first, end) -> {
+                    cores.forRange(count, 1, (first, end) -> {
                         for (int p = jc + (int) first; p < jc + end; p++) {
                             right.source().pack(p * nr, nr, block.k0, block.kc, sharedB, (p - jc) * block.kc * nr);
                         }
                     });
                 }
                 if (sharedRows) {
-                    parallel.forRange(ceilDiv(m, mr), Math.max(1, PACK_GRAIN / (mr * block.kc)), (first, end) -> {
+                    cores.forRange(ceilDiv(m, mr), Math.max(1, PACK_GRAIN / (mr * block.kc)), (first, end) -> {
                         for (int r = (int) first * mr; r < end * mr; r += mr) {
                             left.source().pack(r, mr, block.k0, block.kc, sharedA, r * block.kc);
                         }
                     });
                 }
-                parallel.forTasks(rowBlocks * columnGroups, task -> {
+                cores.forTasks(rowBlocks * columnGroups, task -> {
                     int firstPanel = jc + (task % columnGroups) * panelsPerGroup;
                     int endPanel = Math.min(jc + count, firstPanel + panelsPerGroup);
                     int i0 = (task / columnGroups) * rows;
