@@ -122,7 +122,7 @@ final class BlockedGemm implements CpuGemm {
         if (s.batch() > 1 && parallel.threads() > 1 && s.flops() / s.batch() < SMALL_PRODUCT_FLOPS) {
             // Many small products (attention heads): one per task, each on one core, rather than
             // each product split over the cores, which would cost a hand-out per product.
-            parallel.forTasks(s.batch(), batch -> product(s, batch, a, b, bias, c, SERIAL));
+            parallel.forTasksSharingCaller(s.batch(), batch -> product(s, batch, a, b, bias, c, SERIAL));
             return;
         }
         for (int batch = 0; batch < s.batch(); batch++) {
@@ -241,7 +241,7 @@ final class BlockedGemm implements CpuGemm {
                         }
                     });
                 }
-                cores.forTasks(rowBlocks * columnGroups, task -> {
+                cores.forTasksSharingCaller(rowBlocks * columnGroups, task -> {
                     int firstPanel = jc + (task % columnGroups) * panelsPerGroup;
                     int endPanel = Math.min(jc + count, firstPanel + panelsPerGroup);
                     int i0 = (task / columnGroups) * rows;

@@ -2,6 +2,8 @@ package org.torchcl.backend.cpu;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -57,10 +59,56 @@ final class Parallel {
     }
 
     /**
-     * Runs {@code count} independent tasks, in parallel when there are several. The calling thread
-     * takes tasks too, and returns once every task has finished; the first failure is rethrown.
+     * Runs {@code count} independent tasks, in parallel when there are several; returns once every
+     * task has finished. A task that fails fails the call.
      */
     void forTasks(int count, Task task) {
+        if (count == 1 || threads == 1) {
+            for (int i = 0; i < count; i++) {
+                task.run(i);
+            }
+            return;
+        }
+        if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool) {
+            new Split(task, 0, count).invoke();
+        } else {
+            pool.invoke(new Split(task, 0, count));
+        }
+    }
+
+    /**
+     * Tasks {@code [from, to)}: halves are forked until one task is left, so each worker takes a
+     * contiguous run of tasks and idle workers steal the largest halves left.
+     */
+    private static final class Split extends RecursiveAction {
+        private final Task task;
+        private final int from;
+        private final int to;
+
+        Split(Task task, int from, int to) {
+            this.task = task;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        protected void compute() {
+            if (to - from == 1) {
+                task.run(from);
+                return;
+            }
+            int middle = (from + to) >>> 1;
+            invokeAll(new Split(task, from, middle), new Split(task, middle, to));
+        }
+    }
+
+    /**
+     * {@link #forTasks}, with the calling thread taking tasks too, handed out one at a time from a
+     * counter: cheaper for the many short tasks of a small product, where waking a worker and
+     * waiting for it can cost as much as the work. Streaming loops are better off with
+     * {@link #forTasks}, whose workers each take one contiguous run.
+     */
+    void forTasksSharingCaller(int count, Task task) {
         if (count == 1 || threads == 1) {
             for (int i = 0; i < count; i++) {
                 task.run(i);
