@@ -13,11 +13,16 @@ final class Convolution {
     /**
      * 2-D cross-correlation, as {@code F.conv2d}: weight {@code [OC, C / groups, KH, KW]}, optional
      * bias {@code [OC]}. Ungrouped convolutions run as im2col plus one batched gemm with the bias
-     * fused; grouped ones (depthwise included) as one direct kernel.
+     * fused, except on the CPU, whose gemm reads the im2col columns straight from the input (no
+     * columns buffer of kernel-area times the input's size); grouped ones (depthwise included) as one
+     * direct kernel.
      */
     static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
-                         int groups) {
+                         int groups, Activation activation) {
         Tensor.requireOpen("input", input, "conv2d");
+        if (activation == null) {
+            throw new IllegalArgumentException("conv2d: activation must not be null (use Activation.NONE)");
+        }
         Tensor.requireOpen("weight", weight, "conv2d");
         input.requireSameDevice("conv2d", "weight", weight);
         int[] s = pair("conv2d", "stride", stride, 1);
@@ -62,20 +67,23 @@ final class Convolution {
         try (Tensor src = input.dense(DType.FLOAT32);
              Tensor kernel = weight.dense(DType.FLOAT32);
              Tensor b = bias == null ? null : bias.dense(DType.FLOAT32);
-             Tensor result = groups == 1 ? im2colProduct(device, src, kernel, b, geometry, outChannels, outShape)
+             Tensor result = groups == 1 && !device.isCpu()
+                     ? im2colProduct(device, src, kernel, b, geometry, outChannels, outShape, activation)
                      : Tensor.compute(device, outShape, y -> device.backend().conv2dGrouped(src.buffer(), kernel.buffer(),
-                             b == null ? null : b.buffer(), y, geometry, outChannels, groups), src, kernel, b)) {
+                             b == null ? null : b.buffer(), y, geometry, outChannels, groups, activation.op()),
+                             src, kernel, b)) {
             return result.to(input.dtype());
         }
     }
 
     private static Tensor im2colProduct(Device device, Tensor src, Tensor weight, Tensor bias, Im2colShape geometry,
-                                        int outChannels, int[] outShape) {
+                                        int outChannels, int[] outShape, Activation activation) {
         int patch = geometry.patchSize();
         int positions = geometry.positions();
         GemmShape gemm = GemmShape.of(outChannels, positions, patch)
                 .withBias(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW)
-                .withBatch(geometry.batch(), 0, (long) patch * positions, (long) outChannels * positions);
+                .withBatch(geometry.batch(), 0, (long) patch * positions, (long) outChannels * positions)
+                .withActivation(activation.op());
         try (Tensor cols = Tensor.compute(device, new int[] {geometry.batch(), patch, positions},
                 c -> device.backend().im2col(src.buffer(), c, geometry), src)) {
             return Tensor.compute(device, outShape,

@@ -159,8 +159,11 @@ final class LinearAlgebra {
      * {@code input [..., in] x weight[out, in]^T + bias[out] -> [..., out]} as one gemm with the bias
      * fused, as {@code torch.nn.functional.linear}. A 1-D input {@code [in]} gives {@code [out]}.
      */
-    static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+    static Tensor linear(Tensor input, Tensor weight, Tensor bias, Activation activation) {
         Tensor.requireOpen("input", input, "linear");
+        if (activation == null) {
+            throw new IllegalArgumentException("linear: activation must not be null (use Activation.NONE)");
+        }
         Tensor.requireOpen("weight", weight, "linear");
         input.requireSameDevice("linear", "weight", weight);
         int[] x = input.shape();
@@ -187,8 +190,9 @@ final class LinearAlgebra {
         int[] outShape = x.clone();
         outShape[outShape.length - 1] = out;
         if (Shapes.numel(outShape) == 0 || in == 0) {
-            try (Tensor zeros = Torch.zeros(input.device(), outShape)) {
-                return bias == null ? zeros.reshape(outShape) : zeros.add(bias);
+            try (Tensor zeros = Torch.zeros(input.device(), outShape);
+                 Tensor biased = bias == null ? zeros.reshape(outShape) : zeros.add(bias)) {
+                return activated(biased, activation);
             }
         }
         try (Tensor rows = input.reshape(-1, in);
@@ -197,11 +201,22 @@ final class LinearAlgebra {
              Tensor b = bias == null ? null : bias.dense(DType.FLOAT32)) {
             int m = Shapes.rows("linear: input", x, a.shape(0));
             GemmShape gemm = GemmShape.of(m, out, in).withTransB(true)
-                    .withBias(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_COLUMN);
+                    .withBias(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_COLUMN)
+                    .withActivation(activation.op());
             return Tensor.compute(input.device(), outShape,
                     y -> input.backend().gemm(gemm, a.buffer(), wt.buffer(), b == null ? null : b.buffer(), y),
                     a, wt, b);
         }
+    }
+
+    /** {@code x} with {@code activation} applied, as a new tensor (x itself is left to the caller to close). */
+    static Tensor activated(Tensor x, Activation activation) {
+        return switch (activation) {
+            case NONE -> x.reshape(x.shape());
+            case RELU -> x.relu();
+            case GELU -> x.gelu();
+            case GELU_TANH -> x.gelu("tanh");
+        };
     }
 
     /**

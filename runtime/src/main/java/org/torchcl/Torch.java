@@ -505,7 +505,16 @@ public final class Torch {
      * {@code bias} may be null.
      */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        return LinearAlgebra.linear(input, weight, bias);
+        return LinearAlgebra.linear(input, weight, bias, Activation.NONE);
+    }
+
+    /**
+     * {@link #linear(Tensor, Tensor, Tensor)} followed by {@code activation}, as
+     * {@code relu(linear(x, w, b))} or {@code gelu(...)} but in one pass: the activation is applied
+     * as the product is stored.
+     */
+    public static Tensor linear(Tensor input, Tensor weight, Tensor bias, Activation activation) {
+        return LinearAlgebra.linear(input, weight, bias, activation);
     }
 
     // ---------------------------------------------------------------- convolution and pooling
@@ -519,7 +528,7 @@ public final class Torch {
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias,
                                 int strideH, int strideW, int padH, int padW) {
         return Convolution.conv2d(input, weight, bias, new int[] {strideH, strideW}, new int[] {padH, padW},
-                new int[] {1, 1}, 1);
+                new int[] {1, 1}, 1, Activation.NONE);
     }
 
     /**
@@ -531,7 +540,17 @@ public final class Torch {
      */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
                                 int[] dilation, int groups) {
-        return Convolution.conv2d(input, weight, bias, stride, padding, dilation, groups);
+        return Convolution.conv2d(input, weight, bias, stride, padding, dilation, groups, Activation.NONE);
+    }
+
+    /**
+     * {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)} followed by {@code activation},
+     * applied as the output is stored where the backend can (the CPU backend's ungrouped
+     * convolutions), else as one more pass.
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+                                int[] dilation, int groups, Activation activation) {
+        return Convolution.conv2d(input, weight, bias, stride, padding, dilation, groups, activation);
     }
 
     /** Max pooling with a square window, as {@code F.max_pool2d(x, kernel, stride, padding)}. */

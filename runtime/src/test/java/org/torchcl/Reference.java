@@ -66,8 +66,8 @@ public final class Reference {
     }
 
     /** Direct convolution in float64, NCHW. */
-    static double[] conv2d(float[] x, int n, int c, int h, int w, float[] weight, int oc, int kh, int kw,
-                           float[] bias, int stride, int pad) {
+    public static double[] conv2d(float[] x, int n, int c, int h, int w, float[] weight, int oc, int kh, int kw,
+                                  float[] bias, int stride, int pad) {
         int oh = (h + 2 * pad - kh) / stride + 1;
         int ow = (w + 2 * pad - kw) / stride + 1;
         double[] out = new double[n * oc * oh * ow];
@@ -96,7 +96,7 @@ public final class Reference {
         return out;
     }
 
-    static void assertClose(double[] expected, float[] actual, double tolerance) {
+    public static void assertClose(double[] expected, float[] actual, double tolerance) {
         assertEquals(expected.length, actual.length, "element count");
         for (int i = 0; i < expected.length; i++) {
             if (Math.abs(expected[i] - actual[i]) > tolerance) {

@@ -2,6 +2,7 @@ package org.torchcl.models;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.torchcl.Activation;
 import org.torchcl.Device;
 import org.torchcl.Tensor;
 import org.torchcl.TensorScope;
@@ -279,9 +280,7 @@ public final class BertModel extends Module {
 
         @Override
         public Tensor forward(Tensor hidden) {
-            try (TensorScope scope = TensorScope.open()) {
-                return scope.keep(Torch.gelu(dense.forward(hidden)));
-            }
+            return dense.forward(hidden, Activation.GELU);
         }
     }
 

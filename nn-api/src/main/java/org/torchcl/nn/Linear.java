@@ -1,5 +1,6 @@
 package org.torchcl.nn;
 
+import org.torchcl.Activation;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
 
@@ -40,7 +41,15 @@ public final class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        return Torch.linear(input, weight.data(), bias == null ? null : bias.data());
+        return forward(input, Activation.NONE);
+    }
+
+    /**
+     * This layer followed by {@code activation} (a ReLU or GELU module after it), in one pass: see
+     * {@link Torch#linear(Tensor, Tensor, Tensor, Activation)}.
+     */
+    public Tensor forward(Tensor input, Activation activation) {
+        return Torch.linear(input, weight.data(), bias == null ? null : bias.data(), activation);
     }
 
     public int inFeatures() {

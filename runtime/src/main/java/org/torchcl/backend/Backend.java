@@ -146,6 +146,21 @@ public interface Backend {
     void conv2dGrouped(Buffer src, Buffer weight, Buffer bias, Buffer dst, Im2colShape shape,
                        int outChannels, int groups);
 
+    /**
+     * {@link #conv2dGrouped(Buffer, Buffer, Buffer, Buffer, Im2colShape, int, int)}, then
+     * {@code activation} (null: none; as {@link GemmShape#activation()}) on every output element. A
+     * backend that can apply it while storing the output overrides this.
+     */
+    default void conv2dGrouped(Buffer src, Buffer weight, Buffer bias, Buffer dst, Im2colShape shape,
+                               int outChannels, int groups, UnaryOp activation) {
+        conv2dGrouped(src, weight, bias, dst, shape, outChannels, groups);
+        if (activation != null) {
+            Strided output = Strided.contiguous(dst, DType.FLOAT32, shape.batch(), outChannels, shape.outHeight(),
+                    shape.outWidth());
+            unary(activation, output, output, 0, 0);
+        }
+    }
+
     /** Max or average pooling, see {@link PoolShape}. */
     void pool2d(Buffer src, Buffer dst, PoolShape shape);
 

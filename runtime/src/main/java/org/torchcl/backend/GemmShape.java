@@ -1,14 +1,15 @@
 package org.torchcl.backend;
 
 /**
- * A (batched) matrix product {@code C[b] = op(A[b]) * op(B[b]) (+ bias)}, all row-major and
+ * A (batched) matrix product {@code C[b] = act(op(A[b]) * op(B[b]) (+ bias))}, all row-major and
  * contiguous. {@code op(A)} is {@code [m, k]}: A stored as {@code [m, k]}, or as {@code [k, m]}
  * when {@code transA}. {@code op(B)} is {@code [k, n]}: B stored as {@code [k, n]}, or as
  * {@code [n, k]} when {@code transB} (a Linear weight). The batch strides are in elements; a stride
- * of 0 shares one matrix across the batch.
+ * of 0 shares one matrix across the batch. {@code activation}, when not null, is applied to every
+ * element of C after the bias: {@link UnaryOp#RELU}, {@link UnaryOp#GELU} or {@link UnaryOp#GELU_TANH}.
  */
 public record GemmShape(int batch, int m, int n, int k, boolean transA, boolean transB,
-                        long strideA, long strideB, long strideC, Bias bias) {
+                        long strideA, long strideB, long strideC, Bias bias, UnaryOp activation) {
 
     /** How the bias vector, if any, is added to C. */
     public enum Bias {
@@ -32,6 +33,17 @@ public record GemmShape(int batch, int m, int n, int k, boolean transA, boolean 
         if (bias == null) {
             throw new IllegalArgumentException("bias mode must not be null (use Bias.NONE)");
         }
+        if (activation != null && activation != UnaryOp.RELU && activation != UnaryOp.GELU
+                && activation != UnaryOp.GELU_TANH) {
+            throw new IllegalArgumentException("gemm activation must be null, RELU, GELU or GELU_TANH, got "
+                    + activation);
+        }
+    }
+
+    /** A product without activation. */
+    public GemmShape(int batch, int m, int n, int k, boolean transA, boolean transB,
+                     long strideA, long strideB, long strideC, Bias bias) {
+        this(batch, m, n, k, transA, transB, strideA, strideB, strideC, bias, null);
     }
 
     /** A single {@code [m, k] x [k, n]} product, no transposes, no bias. */
@@ -40,19 +52,24 @@ public record GemmShape(int batch, int m, int n, int k, boolean transA, boolean 
     }
 
     public GemmShape withTransA(boolean transpose) {
-        return new GemmShape(batch, m, n, k, transpose, transB, strideA, strideB, strideC, bias);
+        return new GemmShape(batch, m, n, k, transpose, transB, strideA, strideB, strideC, bias, activation);
     }
 
     public GemmShape withTransB(boolean transpose) {
-        return new GemmShape(batch, m, n, k, transA, transpose, strideA, strideB, strideC, bias);
+        return new GemmShape(batch, m, n, k, transA, transpose, strideA, strideB, strideC, bias, activation);
     }
 
     public GemmShape withBias(Bias mode) {
-        return new GemmShape(batch, m, n, k, transA, transB, strideA, strideB, strideC, mode);
+        return new GemmShape(batch, m, n, k, transA, transB, strideA, strideB, strideC, mode, activation);
+    }
+
+    /** This product with {@code op} (null: none) applied to C after the bias. */
+    public GemmShape withActivation(UnaryOp op) {
+        return new GemmShape(batch, m, n, k, transA, transB, strideA, strideB, strideC, bias, op);
     }
 
     public GemmShape withBatch(int count, long strideOfA, long strideOfB, long strideOfC) {
-        return new GemmShape(count, m, n, k, transA, transB, strideOfA, strideOfB, strideOfC, bias);
+        return new GemmShape(count, m, n, k, transA, transB, strideOfA, strideOfB, strideOfC, bias, activation);
     }
 
     /** Element offset of {@code op(A)[row, col]} inside one batch entry of A. */

@@ -94,12 +94,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void free(Buffer buffer) {
+        kernels.gemm.forget((CpuBuffer) buffer);
         memory.freed(buffer.bytes());
     }
 
     @Override
     public void write(java.nio.Buffer src, Buffer dst) {
-        CpuBuffer target = (CpuBuffer) dst;
+        try {
+            writeHost(src, (CpuBuffer) dst);
+        } finally {
+            ((CpuBuffer) dst).written();
+        }
+    }
+
+    private static void writeHost(java.nio.Buffer src, CpuBuffer target) {
         if (src instanceof ByteBuffer bytes && target.dtype != DType.BOOL) {
             ByteBuffer view = bytes.duplicate().order(ByteOrder.nativeOrder());
             switch (target.dtype) {
@@ -128,6 +136,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(Strided src, Strided dst) {
+        try {
+            copyElements(src, dst);
+        } finally {
+            ((CpuBuffer) dst.buffer()).written();
+        }
+    }
+
+    private void copyElements(Strided src, Strided dst) {
         CpuBuffer from = (CpuBuffer) src.buffer();
         CpuBuffer to = (CpuBuffer) dst.buffer();
         if (src.numel() == 0) {
@@ -209,18 +225,21 @@ public final class CpuBackend implements Backend {
                 case BOOL -> Arrays.fill((byte[]) out.array, from, to, value != 0 ? (byte) 1 : (byte) 0);
             }
         });
+        out.written();
     }
 
     @Override
     public void randomBits(Buffer dst, long count, PhiloxStart start) {
         float[] out = data(dst);
         forWordRuns(count, (first, words) -> kernels.philox.bits(start, first, words, out, (int) first));
+        ((CpuBuffer) dst).written();
     }
 
     @Override
     public void uniform(Buffer dst, long count, PhiloxStart start, float low, float scale) {
         float[] out = data(dst);
         forWordRuns(count, (first, words) -> kernels.philox.uniform(start, first, words, out, (int) first, low, scale));
+        ((CpuBuffer) dst).written();
     }
 
     @Override
@@ -247,6 +266,7 @@ public final class CpuBackend implements Backend {
                 }
             }
         });
+        ((CpuBuffer) dst).written();
     }
 
     /** A run of a draw's words, {@code [first, first + count)}; {@code first} is a multiple of 4. */
@@ -264,7 +284,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gemm(GemmShape shape, Buffer a, Buffer b, Buffer bias, Buffer c) {
-        kernels.gemm.run(shape, data(a), data(b), bias == null ? null : data(bias), data(c));
+        kernels.gemm.run(shape, (CpuBuffer) a, (CpuBuffer) b, bias == null ? null : data(bias), data(c));
     }
 
     @Override
@@ -306,8 +326,25 @@ public final class CpuBackend implements Backend {
     @Override
     public void conv2dGrouped(Buffer src, Buffer weight, Buffer bias, Buffer dst, Im2colShape shape,
                               int outChannels, int groups) {
+        conv2dGrouped(src, weight, bias, dst, shape, outChannels, groups, null);
+    }
+
+    @Override
+    public void conv2dGrouped(Buffer src, Buffer weight, Buffer bias, Buffer dst, Im2colShape shape,
+                              int outChannels, int groups, UnaryOp activation) {
+        if (groups == 1) {
+            // Ungrouped: one product whose B is read straight from the images, no im2col buffer.
+            kernels.gemm.conv2d(shape, data(src), (CpuBuffer) weight, bias == null ? null : data(bias), data(dst),
+                    outChannels, activation);
+            return;
+        }
         CpuConvolution.conv2dGrouped(parallel, data(src), data(weight), bias == null ? null : data(bias), data(dst),
                 shape, outChannels, groups);
+        if (activation != null) {
+            Strided output = Strided.contiguous(dst, DType.FLOAT32, shape.batch(), outChannels, shape.outHeight(),
+                    shape.outWidth());
+            unary(activation, output, output, 0, 0);
+        }
     }
 
     @Override

@@ -13,6 +13,7 @@ final class CpuBuffer implements Buffer {
     final DType dtype;
     final Object array;
     private final int length;
+    private volatile int version;
 
     private CpuBuffer(DType dtype, Object array, int length) {
         this.dtype = dtype;
@@ -29,6 +30,22 @@ final class CpuBuffer implements Buffer {
             case BOOL -> new byte[length];
         };
         return new CpuBuffer(dtype, array, length);
+    }
+
+    /** A float32 buffer over {@code values} (not copied), for calling the kernels directly. */
+    static CpuBuffer of(float[] values) {
+        return new CpuBuffer(DType.FLOAT32, values, values.length);
+    }
+
+    /** How many in-place writes this buffer has had. */
+    int version() {
+        return version;
+    }
+
+    /** Records an in-place write: the values may differ from any copy taken before. */
+    void written() {
+        // Racing writers may lose an increment; either still moves the version off every cached one.
+        version++;
     }
 
     @Override

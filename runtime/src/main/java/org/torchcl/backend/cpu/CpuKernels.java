@@ -37,11 +37,17 @@ final class CpuKernels {
         String hint = "CPU kernels: plain Java, " + parallel.threads() + " threads; run the JVM with --add-modules "
                 + VECTOR_MODULE + " for much faster CPU math (sgemm, random numbers, exp and the like)";
         LOG.info(hint);
-        // Without an SLF4J provider the line above goes nowhere, and this hint is worth a 30x speed-up.
+        // Without an SLF4J provider the line above goes nowhere, and this hint is worth a several-fold speed-up.
         if (LoggerFactory.getILoggerFactory() instanceof NOPLoggerFactory && HINTED_ON_STDERR.compareAndSet(false, true)) {
             System.err.println("torchcl: " + hint);
         }
-        return new CpuKernels(new ScalarGemm(parallel), new ScalarPhilox(), new ScalarMath());
+        ScalarMath math = new ScalarMath();
+        return new CpuKernels(scalarGemm(parallel, math), new ScalarPhilox(), math);
+    }
+
+    /** sgemm in plain Java loops that C2 vectorizes. */
+    static CpuGemm scalarGemm(Parallel parallel, CpuMath math) {
+        return new BlockedGemm(parallel, new ScalarMicroKernel(), null, math);
     }
 
     private static CpuKernels vectorKernels(Parallel parallel) {

@@ -18,7 +18,13 @@ final class VectorKernels {
 
     static CpuKernels create(Parallel parallel) {
         LOG.info("CPU kernels: Vector API ({}-bit vectors) for sgemm, Philox and float math, {} threads",
-                VectorGemm.vectorBits(), parallel.threads());
-        return new CpuKernels(new VectorGemm(parallel), new VectorPhilox(), new VectorMath());
+                VectorMicroKernel.vectorBits(), parallel.threads());
+        VectorMath math = new VectorMath();
+        return new CpuKernels(gemm(parallel, math), new VectorPhilox(), math);
+    }
+
+    /** sgemm on Vector API registers; a few rows times a Linear weight as row dot products. */
+    static CpuGemm gemm(Parallel parallel, CpuMath math) {
+        return new BlockedGemm(parallel, new VectorMicroKernel(), new VectorRowDots(parallel)::run, math);
     }
 }

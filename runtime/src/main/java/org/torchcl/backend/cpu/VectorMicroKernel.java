@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register tile of {@link VectorGemm}: an {@value #MR} x (3 vectors) block of C held in 24
+ * The register tile of {@link BlockedGemm} on Vector API registers: an {@value #MR} x (3 vectors) block of C held in 24
  * vector registers while the packed panels stream past, one broadcast of A and three FMAs per row
  * and depth. With 16 lanes that is 24 accumulators, 3 B vectors and 1 broadcast: 28 of AVX-512's
  * 32 registers.
@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * and it stops inlining Vector API calls (then boxes every vector) once a method grows past its
  * node budget, so the tile must be plain locals in one compact method without helper calls.
  */
-final class VectorMicroKernel {
+final class VectorMicroKernel implements MicroKernel {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
@@ -22,15 +22,23 @@ final class VectorMicroKernel {
     /** Columns of a tile: three vectors. */
     static final int NR = 3 * LANES;
 
-    private VectorMicroKernel() {
+    @Override
+    public int rows() {
+        return MR;
     }
 
-    /**
-     * {@code C[0..MR) x [0..NR) (+)= A * B} over {@code kc} depths: {@code a} holds MR floats per depth
-     * from {@code aOff}, {@code b} NR floats per depth from {@code bOff}, and row r of the tile starts
-     * at {@code c[cOff + r * ldc]}. Without {@code accumulate} the tile's old contents are ignored.
-     */
-    static void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
+    @Override
+    public int columns() {
+        return NR;
+    }
+
+    /** The width of the vectors the kernel uses. */
+    static int vectorBits() {
+        return SPECIES.vectorBitSize();
+    }
+
+    @Override
+    public void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
                          boolean accumulate) {
         int row0 = cOff;
         int row1 = cOff + ldc;

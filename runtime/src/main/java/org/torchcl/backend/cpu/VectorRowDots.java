@@ -29,7 +29,7 @@ final class VectorRowDots {
 
     /** One batch entry of {@code s}, whose A, B and C start at the given offsets. */
     void run(GemmShape s, float[] a, int offA, float[] b, int offB, float[] bias, float[] c, int offC) {
-        int tilesAcross = VectorGemm.ceilDiv(s.n(), B_ROWS);
+        int tilesAcross = BlockedGemm.ceilDiv(s.n(), B_ROWS);
         parallel.forRange(tilesAcross, 1, (first, end) -> {
             float[] sums = new float[A_ROWS * B_ROWS];
             for (int j0 = (int) first * B_ROWS; j0 < end * B_ROWS; j0 += B_ROWS) {

@@ -277,7 +277,13 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void gemm(GemmShape s, Buffer a, Buffer b, Buffer bias, Buffer c) {
-        gemm.run(s, a, b, bias, c);
+        gemm.run(s.withActivation(null), a, b, bias, c);
+        if (s.activation() != null) {
+            // The sgemm kernels have no epilogue: the activation is one more pass over C, in place.
+            Strided result = new Strided(c, DType.FLOAT32, new int[] {s.batch(), s.m(), s.n()},
+                    new long[] {s.strideC(), s.n(), 1}, 0);
+            unary(s.activation(), result, result, 0, 0);
+        }
     }
 
     /**

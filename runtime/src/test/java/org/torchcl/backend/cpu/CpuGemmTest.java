@@ -1,5 +1,7 @@
 package org.torchcl.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -9,6 +11,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.torchcl.Reference;
 import org.torchcl.backend.GemmShape;
 import org.torchcl.backend.GemmShape.Bias;
+import org.torchcl.backend.Im2colShape;
+import org.torchcl.backend.UnaryOp;
 
 /** Both CPU sgemm implementations, called directly, against the float64 reference. */
 class CpuGemmTest {
@@ -39,8 +43,11 @@ class CpuGemmTest {
                 GemmShape.of(16, 50, 27).withBias(Bias.PER_ROW).withBatch(3, 0, 27 * 50, 16 * 50),
                 GemmShape.of(7, 50, 27).withTransB(true).withBias(Bias.PER_COLUMN).withBatch(4, 7 * 27, 0, 7 * 50 + 3),
                 GemmShape.of(300, 70, 45).withTransA(true).withBatch(2, 300 * 45, 0, 300 * 70));
-        List<CpuGemm> implementations = List.of(new ScalarGemm(PARALLEL), new VectorGemm(PARALLEL));
-        return implementations.stream().flatMap(gemm -> shapes.stream().map(s -> Arguments.of(gemm, s)));
+        return implementations().flatMap(gemm -> shapes.stream().map(s -> Arguments.of(gemm, s)));
+    }
+
+    static Stream<CpuGemm> implementations() {
+        return Stream.of(CpuKernels.scalarGemm(PARALLEL, new ScalarMath()), VectorKernels.gemm(PARALLEL, new VectorMath()));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -53,7 +60,97 @@ class CpuGemmTest {
         float[] c = new float[sizes[2]];
         // C is overwritten: whatever it held must not leak into the result.
         Arrays.fill(c, Float.NaN);
-        gemm.run(s, a, b, bias, c);
+        gemm.run(s, CpuBuffer.of(a), CpuBuffer.of(b), bias, c);
         Reference.assertGemm(s, a, b, bias, c);
+    }
+
+    /** A weight used thrice is packed for keeps on its second use; a write (and its version bump) must end that. */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void aKeptWeightIsPackedAgainAfterAWrite(CpuGemm gemm) {
+        GemmShape s = GemmShape.of(40, 70, 130).withTransB(true).withBias(Bias.PER_COLUMN);
+        float[] a = Reference.randomFloats(1, s.m() * s.k());
+        float[] b = Reference.randomFloats(2, s.n() * s.k());
+        float[] bias = Reference.randomFloats(3, s.n());
+        CpuBuffer weight = CpuBuffer.of(b);
+        for (int use = 0; use < 3; use++) {
+            float[] c = new float[s.m() * s.n()];
+            gemm.run(s, CpuBuffer.of(a), weight, bias, c);
+            Reference.assertGemm(s, a, b, bias, c);
+        }
+        Arrays.fill(b, 0, 500, 0.5f);
+        weight.written();
+        float[] c = new float[s.m() * s.n()];
+        gemm.run(s, CpuBuffer.of(a), weight, bias, c);
+        Reference.assertGemm(s, a, b, bias, c);
+    }
+
+    static Stream<Arguments> convolutions() {
+        // images, channels, size, out channels, kernel, stride, padding
+        List<int[]> shapes = List.of(
+                new int[] {1, 3, 9, 12, 3, 1, 1},
+                new int[] {4, 5, 7, 20, 3, 1, 1},
+                new int[] {3, 8, 11, 9, 3, 2, 1},
+                new int[] {2, 16, 6, 130, 1, 1, 0},
+                new int[] {2, 3, 13, 4, 5, 2, 2},
+                // Outputs at least ImageColumns.RUN_WIDTH wide: copied in runs rather than gathered.
+                new int[] {1, 3, 20, 10, 3, 1, 1},
+                new int[] {2, 4, 35, 6, 3, 2, 1},
+                // Few positions, many channels: computed as C^T, channels as the columns.
+                new int[] {1, 8, 7, 96, 3, 1, 1},
+                new int[] {2, 3, 5, 130, 3, 2, 1});
+        return implementations().flatMap(gemm -> shapes.stream()
+                .flatMap(shape -> Stream.of(Arguments.of(gemm, shape, true), Arguments.of(gemm, shape, false))));
+    }
+
+    /** The im2col-free convolution (columns read from the images while packing) against a direct float64 one. */
+    @ParameterizedTest(name = "{0}: {1} bias and ReLU {2}")
+    @MethodSource("convolutions")
+    void convolutionMatchesDirectFloat64(CpuGemm gemm, int[] shape, boolean withBias) {
+        int images = shape[0];
+        int channels = shape[1];
+        int size = shape[2];
+        int outChannels = shape[3];
+        int kernel = shape[4];
+        int stride = shape[5];
+        int pad = shape[6];
+        Im2colShape geometry = new Im2colShape(images, channels, size, size, kernel, kernel, stride, stride, pad, pad);
+        float[] x = Reference.randomFloats(4, images * channels * size * size);
+        float[] weight = Reference.randomFloats(5, outChannels * geometry.patchSize());
+        float[] bias = withBias ? Reference.randomFloats(6, outChannels) : null;
+        double[] expected = Reference.conv2d(x, images, channels, size, size, weight, outChannels, kernel, kernel, bias,
+                stride, pad);
+        // With a bias, also a ReLU applied to each finished tile.
+        UnaryOp activation = withBias ? UnaryOp.RELU : null;
+        if (withBias) {
+            Arrays.setAll(expected, i -> Math.max(expected[i], 0));
+        }
+        CpuBuffer kept = CpuBuffer.of(weight);
+        for (int use = 0; use < 3; use++) {
+            float[] y = new float[images * outChannels * geometry.positions()];
+            Arrays.fill(y, Float.NaN);
+            gemm.conv2d(geometry, x, kept, bias, y, outChannels, activation);
+            Reference.assertClose(expected, y, 1e-4 * Math.sqrt(geometry.patchSize()));
+        }
+    }
+
+    /** The activation applied to each finished tile, and after the few-rows path, for both kernels. */
+    @ParameterizedTest
+    @MethodSource("implementations")
+    void reluIsAppliedToEveryElement(CpuGemm gemm) {
+        for (GemmShape plain : List.of(GemmShape.of(37, 101, 70).withBias(Bias.PER_COLUMN),
+                GemmShape.of(5, 101, 70).withTransB(true).withBias(Bias.PER_COLUMN))) {
+            float[] a = Reference.randomFloats(1, plain.m() * plain.k());
+            float[] b = Reference.randomFloats(2, plain.n() * plain.k());
+            float[] bias = Reference.randomFloats(3, plain.n());
+            float[] expected = new float[plain.m() * plain.n()];
+            gemm.run(plain, CpuBuffer.of(a), CpuBuffer.of(b), bias, expected);
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = Math.max(expected[i], 0f);
+            }
+            float[] c = new float[expected.length];
+            gemm.run(plain.withActivation(UnaryOp.RELU), CpuBuffer.of(a), CpuBuffer.of(b), bias, c);
+            assertArrayEquals(expected, c, plain.toString());
+        }
     }
 }

@@ -1,0 +1,432 @@
+package org.torchcl.backend.cpu;
+
+import org.torchcl.backend.GemmShape;
+import org.torchcl.backend.Im2colShape;
+import org.torchcl.backend.UnaryOp;
+
+/**
+ * sgemm the GotoBLAS/BLIS way around a {@link MicroKernel}. For each block of {@link #KC} depth
+ * indices op(B) is packed into panels of NR columns and op(A) into panels of MR rows; the register
+ * tile runs over a task's share of C, a block of rows times a group of panels. Packing absorbs the
+ * transposes and the ragged edges (padding with zeros), so one kernel serves every shape, and an
+ * operand used again unchanged (a weight) stays packed across calls ({@link PackedWeights}). The
+ * bias and the activation are applied to each tile right after its last block, while the tile is
+ * still in L1, instead of in passes over all of C.
+ *
+ * <p>Plain Java: the Vector API stays inside the kernels it is given, so this class links without
+ * {@code jdk.incubator.vector}.
+ */
+final class BlockedGemm implements CpuGemm {
+
+    /**
+     * Depth of a packed block. Long enough that C is loaded and stored rarely; short enough that an
+     * MR-row panel of A (16 KiB) stays in L1 and an NR-column panel of B (96 KiB for 16 lanes) in L2.
+     */
+    static final int KC = 512;
+    /** Rows of op(A) one task packs: MC x KC floats (256 KiB), reused from L2 for every panel. */
+    private static final int MC = 128;
+    /** Tasks per thread when a product is split, so that uneven tasks still even out over the cores. */
+    private static final int TASKS_PER_THREAD = 4;
+    /**
+     * Panels of B per block of columns when B is packed for several blocks of rows: KC x 64 x NR
+     * floats (6 MiB for 16 lanes) stay in the last-level cache between their uses.
+     */
+    private static final int NC_PANELS = 64;
+    /** Floats worth packing on another core: below this a shared packing is done by the caller alone. */
+    private static final int PACK_GRAIN = 16384;
+    /**
+     * How much better tiles must be filled before a convolution computes its output transposed:
+     * then every tile goes through scratch, as the kernel stores rows and C^T's rows are columns.
+     */
+    private static final double TRANSPOSE_GAIN = 1.15;
+    /**
+     * Floats of a packed block of B that a core's L2 holds (1 MiB): up to this, tasks split the rows
+     * of A finely and each reads all of B's block, rather than splitting B's columns and sharing A.
+     */
+    private static final int B_BLOCK_IN_L2 = 1 << 18;
+    /** Up to this many rows of A, a product against a weight is bound by streaming the weight. */
+    private static final int FEW_ROWS = 16;
+    /** Below this many flops per batch entry, a batch's entries run side by side, one per core. */
+    private static final double SMALL_PRODUCT_FLOPS = 8e6;
+    /** Runs every loop on the calling thread: for a product that is itself one task. */
+    private static final Parallel SERIAL = new Parallel(1);
+
+    private final Parallel parallel;
+    private final MicroKernel kernel;
+    /** The product of a few rows and a Linear weight, or null to use the packed path for it too. */
+    private final FewRows fewRows;
+    private final CpuMath math;
+    private final PackedWeights weights = new PackedWeights();
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    /** {@code C = A * B^T} for at most {@link #FEW_ROWS} rows of A and B stored {@code [n, k]}. */
+    @FunctionalInterface
+    interface FewRows {
+        void run(GemmShape s, float[] a, int offA, float[] b, int offB, float[] bias, float[] c, int offC);
+    }
+
+    BlockedGemm(Parallel parallel, MicroKernel kernel, FewRows fewRows, CpuMath math) {
+        this.parallel = parallel;
+        this.kernel = kernel;
+        this.fewRows = fewRows;
+        this.math = math;
+    }
+
+    /** What is applied to each finished tile: the bias, then the activation's loop (null: none). */
+    private record Epilogue(GemmShape.Bias biasMode, float[] bias, CpuElementwise.FloatUnary activation) {
+
+        void apply(float[] c, int tile, int ldc, int i0, int j0, int rows, int cols) {
+            addBias(c, tile, ldc, i0, j0, rows, cols, biasMode, bias);
+            if (activation != null) {
+                for (int r = 0; r < rows; r++) {
+                    int row = tile + r * ldc;
+                    activation.apply(c, c, row, row + cols);
+                }
+            }
+        }
+    }
+
+    private Epilogue epilogue(GemmShape.Bias biasMode, float[] bias, UnaryOp activation) {
+        if (activation == null) {
+            return new Epilogue(biasMode, bias, null);
+        }
+        CpuElementwise.FloatUnary fast = math.unary(activation);
+        return new Epilogue(biasMode, bias, fast != null ? fast : CpuElementwise.floatLoop(activation, 0, 0));
+    }
+
+    /**
+     * Where the elements of C lie: {@code (i, j)} at {@code (j / groupSize) * groupStride + i * ldc +
+     * j % groupSize}, or with {@code transposed}, {@code (i / groupSize) * groupStride + j * ldc +
+     * i % groupSize}. One group for a plain product; one per image for a convolution, whose output is
+     * {@code [images, channels, positions]} with positions as columns, or as rows when transposed.
+     */
+    private record Output(int groupSize, int groupStride, int ldc, boolean transposed) {
+
+        static Output plain(int n) {
+            return new Output(n, 0, n, false);
+        }
+
+        int offset(int i, int j) {
+            return transposed ? i / groupSize * groupStride + j * ldc + i % groupSize
+                    : j / groupSize * groupStride + i * ldc + j % groupSize;
+        }
+
+        /** Whether columns {@code [j0, j0 + cols)} of a block of rows form a plain row-major block of C. */
+        boolean isBlock(int j0, int cols) {
+            return !transposed && j0 / groupSize == (j0 + cols - 1) / groupSize;
+        }
+    }
+
+    @Override
+    public void run(GemmShape s, CpuBuffer a, CpuBuffer b, float[] bias, float[] c) {
+        if (s.batch() > 1 && parallel.threads() > 1 && s.flops() / s.batch() < SMALL_PRODUCT_FLOPS) {
+            // Many small products (attention heads): one per task, each on one core, rather than
+            // each product split over the cores, which would cost a hand-out per product.
+            parallel.forTasksSharingCaller(s.batch(), batch -> product(s, batch, a, b, bias, c, SERIAL));
+            return;
+        }
+        for (int batch = 0; batch < s.batch(); batch++) {
+            product(s, batch, a, b, bias, c, parallel);
+        }
+    }
+
+    /** Batch entry {@code batch} of {@code s}, split over {@code cores}. */
+    private void product(GemmShape s, int batch, CpuBuffer a, CpuBuffer b, float[] bias, float[] c, Parallel cores) {
+        int offA = (int) (batch * s.strideA());
+        int offB = (int) (batch * s.strideB());
+        int offC = (int) (batch * s.strideC());
+        if (fewRows != null && s.transB() && !s.transA() && s.m() <= FEW_ROWS) {
+            fewRows.run(s, a.floats(), offA, b.floats(), offB, bias, c, offC);
+            // A few rows of C: the activation is a pass over data still in cache.
+            epilogue(GemmShape.Bias.NONE, null, s.activation()).apply(c, offC, s.n(), 0, 0, s.m(), s.n());
+            return;
+        }
+        PackedOperand columns = PackedOperand.columnsOfB(s, b.floats(), offB);
+        Panels right = s.batch() == 1 || s.strideB() == 0
+                ? weights.panels(b, columns, kernel.columns(), blockDepth(s.k()))
+                : Panels.onDemand(columns, kernel.columns());
+        Panels left = Panels.onDemand(PackedOperand.rowsOfA(s, a.floats(), offA), kernel.rows());
+        multiply(cores, s.m(), s.n(), s.k(), left, right, c, offC, Output.plain(s.n()),
+                epilogue(s.bias(), bias, s.activation()));
+    }
+
+    @Override
+    public void conv2d(Im2colShape s, float[] src, CpuBuffer weight, float[] bias, float[] dst, int outChannels,
+                       UnaryOp activation) {
+        int patch = s.patchSize();
+        int positions = s.positions();
+        int columns = s.batch() * positions;
+        PackedOperand channels = new PackedOperand(weight.floats(), 0, outChannels, patch, 1, patch);
+        ImageColumns images = new ImageColumns(src, s);
+        int mr = kernel.rows();
+        int nr = kernel.columns();
+        // Few positions (a small image at batch 1) fill only part of the last panel of NR columns;
+        // as the rows of C^T they fill panels of MR rows, and the channels become the columns.
+        double filled = tilesFilled(outChannels, mr) * tilesFilled(columns, nr);
+        double filledTransposed = tilesFilled(columns, mr) * tilesFilled(outChannels, nr);
+        if (filledTransposed > TRANSPOSE_GAIN * filled) {
+            multiply(parallel, columns, outChannels, patch, Panels.onDemand(images, mr),
+                    weights.panels(weight, channels, nr, blockDepth(patch)), dst, 0,
+                    new Output(positions, outChannels * positions, positions, true),
+                    epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_COLUMN, bias, activation));
+        } else {
+            multiply(parallel, outChannels, columns, patch, weights.panels(weight, channels, mr, blockDepth(patch)),
+                    Panels.onDemand(images, nr), dst, 0, new Output(positions, outChannels * positions, positions, false),
+                    epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW, bias, activation));
+        }
+    }
+
+    /** The fraction of tiles of {@code width} lines that {@code lines} lines fill. */
+    private static double tilesFilled(int lines, int width) {
+        return (double) lines / (ceilDiv(lines, width) * width);
+    }
+
+    @Override
+    public void forget(CpuBuffer buffer) {
+        weights.forget(buffer);
+    }
+
+    /**
+     * The depth of the blocks a product of {@code depth} is cut into: at most {@link #KC}, and all
+     * about equal, so that no block is a short remainder that loads and stores C for little work.
+     */
+    static int blockDepth(int depth) {
+        return ceilDiv(depth, ceilDiv(depth, KC));
+    }
+
+    private void multiply(Parallel cores, int m, int n, int depth, Panels left, Panels right, float[] c, int offC,
+                          Output output, Epilogue epilogue) {
+        int mr = kernel.rows();
+        int nr = kernel.columns();
+        int blockDepth = blockDepth(depth);
+        int panels = ceilDiv(n, nr);
+        int wantedTasks = cores.threads() == 1 ? 1 : cores.threads() * TASKS_PER_THREAD;
+        int rowBlock = MC;
+        if (right.packed() != null && left.packed() == null && ceilDiv(m, MC) < wantedTasks
+                && (long) blockDepth * n <= B_BLOCK_IN_L2) {
+            // B is packed already and small: thinner blocks of rows give every core work, and no
+            // task packs rows that another task packs too.
+            rowBlock = Math.max(mr, ceilDiv(ceilDiv(m, wantedTasks), mr) * mr);
+        }
+        int rowBlocks = ceilDiv(m, rowBlock);
+        int rows = rowBlock;
+        // B packed on demand by several blocks of rows is packed once per block of columns, shared;
+        // with one block of rows each task packs the panel it is about to use, still in cache then.
+        boolean sharedPanels = right.packed() == null && rowBlocks > 1;
+        int blockPanels = sharedPanels ? NC_PANELS : panels;
+        for (int firstOfBlock = 0; firstOfBlock < panels; firstOfBlock += blockPanels) {
+            int jc = firstOfBlock;
+            int count = Math.min(blockPanels, panels - jc);
+            // Split the columns too when there are too few row blocks to keep every core busy.
+            int panelsPerGroup = ceilDiv(count, Math.min(count, ceilDiv(wantedTasks, rowBlocks)));
+            int columnGroups = ceilDiv(count, panelsPerGroup);
+            // Tasks that share a block of rows share its packing too, done once before them.
+            boolean sharedRows = left.packed() == null && columnGroups > 1;
+            Scratch callers = scratch.get();
+            float[] sharedB = sharedPanels ? callers.panelsOfB(blockDepth * count * nr) : null;
+            float[] sharedA = sharedRows ? callers.sharedA(ceilDiv(m, mr) * mr * blockDepth) : null;
+            for (int k0 = 0; k0 < depth; k0 += blockDepth) {
+                Block block = new Block(k0, Math.min(blockDepth, depth - k0), depth, jc, sharedB, sharedA);
+                if (sharedPanels) {
+                    cores.forRange(count, 1, (first, end) -> {
+                        for (int p = jc + (int) first; p < jc + end; p++) {
+                            right.source().pack(p * nr, nr, block.k0, block.kc, sharedB, (p - jc) * block.kc * nr);
+                        }
+                    });
+                }
+                if (sharedRows) {
+                    cores.forRange(ceilDiv(m, mr), Math.max(1, PACK_GRAIN / (mr * block.kc)), (first, end) -> {
+                        for (int r = (int) first * mr; r < end * mr; r += mr) {
+                            left.source().pack(r, mr, block.k0, block.kc, sharedA, r * block.kc);
+                        }
+                    });
+                }
+                cores.forTasksSharingCaller(rowBlocks * columnGroups, task -> {
+                    int firstPanel = jc + (task % columnGroups) * panelsPerGroup;
+                    int endPanel = Math.min(jc + count, firstPanel + panelsPerGroup);
+                    int i0 = (task / columnGroups) * rows;
+                    blockTimesPanels(n, left, right, i0, Math.min(rows, m - i0), block, firstPanel, endPanel, c, offC,
+                            output, epilogue);
+                });
+            }
+        }
+    }
+
+    /**
+     * One block of depths {@code [k0, k0 + kc)} of a product of {@code depth}; {@code sharedB} holds
+     * B's panels from panel {@code firstPanel} on when they were packed for all tasks, {@code sharedA}
+     * all of A's rows when they were, else they are null.
+     */
+    private record Block(int k0, int kc, int depth, int firstPanel, float[] sharedB, float[] sharedA) {
+    }
+
+    /** Rows [i0, i0 + rows) of op(A) at the block's depths times panels [first, end) of B. */
+    private void blockTimesPanels(int n, Panels left, Panels right, int i0, int rows, Block block, int firstPanel,
+                                  int endPanel, float[] c, int offC, Output output, Epilogue epilogue) {
+        int mr = kernel.rows();
+        int nr = kernel.columns();
+        int kc = block.kc;
+        Scratch mine = scratch.get();
+        float[] packedA;
+        int baseA;
+        if (left.packed() != null) {
+            packedA = left.packed();
+            baseA = left.offset(block.k0, kc, i0);
+        } else if (block.sharedA != null) {
+            packedA = block.sharedA;
+            baseA = i0 * kc;
+        } else {
+            packedA = mine.panelsOfA(ceilDiv(rows, mr) * mr * kc);
+            baseA = 0;
+            for (int r = 0; r < rows; r += mr) {
+                left.source().pack(i0 + r, mr, block.k0, kc, packedA, r * kc);
+            }
+        }
+        boolean accumulate = block.k0 > 0;
+        boolean last = block.k0 + kc >= block.depth;
+        int ldc = output.ldc();
+        for (int p = firstPanel; p < endPanel; p++) {
+            int j0 = p * nr;
+            int cols = Math.min(nr, n - j0);
+            float[] packedB;
+            int baseB;
+            if (right.packed() != null) {
+                packedB = right.packed();
+                baseB = right.offset(block.k0, kc, j0);
+            } else if (block.sharedB != null) {
+                packedB = block.sharedB;
+                baseB = (p - block.firstPanel) * kc * nr;
+            } else {
+                packedB = mine.panelOfB(kc * nr);
+                baseB = 0;
+                right.source().pack(j0, nr, block.k0, kc, packedB, 0);
+            }
+            kernel.usePanel(packedB, baseB, kc);
+            boolean direct = output.isBlock(j0, cols);
+            for (int r = 0; r < rows; r += mr) {
+                int tileRows = Math.min(mr, rows - r);
+                int i = i0 + r;
+                if (tileRows == mr && cols == nr && direct) {
+                    int tile = offC + output.offset(i, j0);
+                    kernel.multiply(kc, packedA, baseA + r * kc, packedB, baseB, c, tile, ldc, accumulate);
+                    if (last) {
+                        epilogue.apply(c, tile, ldc, i, j0, mr, nr);
+                    }
+                } else {
+                    // A ragged tile, one spanning two groups or one of C^T is computed whole in scratch;
+                    // only its valid part reaches C.
+                    float[] edge = mine.edge(mr * nr);
+                    if (accumulate) {
+                        moveTile(c, offC, output, i, j0, tileRows, cols, edge, nr, false);
+                    }
+                    kernel.multiply(kc, packedA, baseA + r * kc, packedB, baseB, edge, 0, nr, accumulate);
+                    if (last) {
+                        epilogue.apply(edge, 0, nr, i, j0, tileRows, cols);
+                    }
+                    moveTile(c, offC, output, i, j0, tileRows, cols, edge, nr, true);
+                }
+            }
+        }
+    }
+
+    /** Adds the bias to the {@code rows x cols} tile at {@code tile}, which holds C's block at {@code (i0, j0)}. */
+    private static void addBias(float[] c, int tile, int ldc, int i0, int j0, int rows, int cols,
+                                GemmShape.Bias biasMode, float[] bias) {
+        if (biasMode == GemmShape.Bias.PER_COLUMN) {
+            for (int r = 0; r < rows; r++) {
+                int row = tile + r * ldc;
+                for (int j = 0; j < cols; j++) {
+                    c[row + j] += bias[j0 + j];
+                }
+            }
+        } else if (biasMode == GemmShape.Bias.PER_ROW) {
+            for (int r = 0; r < rows; r++) {
+                int row = tile + r * ldc;
+                float add = bias[i0 + r];
+                for (int j = 0; j < cols; j++) {
+                    c[row + j] += add;
+                }
+            }
+        }
+    }
+
+    /** Copies C's {@code rows x cols} block at {@code (i0, j0)} to the dense tile {@code edge}, or back with {@code toC}. */
+    private static void moveTile(float[] c, int offC, Output output, int i0, int j0, int rows, int cols,
+                                 float[] edge, int edgeStride, boolean toC) {
+        if (output.transposed()) {
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < cols; j++) {
+                    int inC = offC + output.offset(i0 + r, j0 + j);
+                    if (toC) {
+                        c[inC] = edge[r * edgeStride + j];
+                    } else {
+                        edge[r * edgeStride + j] = c[inC];
+                    }
+                }
+            }
+            return;
+        }
+        for (int j = 0; j < cols; ) {
+            // A run of columns inside one group is contiguous in every row of C.
+            int run = Math.min(cols - j, output.groupSize() - (j0 + j) % output.groupSize());
+            for (int r = 0; r < rows; r++) {
+                int inC = offC + output.offset(i0 + r, j0 + j);
+                int inEdge = r * edgeStride + j;
+                if (toC) {
+                    System.arraycopy(edge, inEdge, c, inC, run);
+                } else {
+                    System.arraycopy(c, inC, edge, inEdge, run);
+                }
+            }
+            j += run;
+        }
+    }
+
+    static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    /** One thread's packing buffers, kept between products so that each call does not allocate (and zero) them. */
+    private static final class Scratch {
+        private float[] panelsOfA = new float[0];
+        private float[] sharedA = new float[0];
+        private float[] panelsOfB = new float[0];
+        private float[] panelOfB = new float[0];
+        private float[] edge = new float[0];
+
+        float[] panelsOfA(int size) {
+            if (panelsOfA.length < size) {
+                panelsOfA = new float[size];
+            }
+            return panelsOfA;
+        }
+
+        float[] sharedA(int size) {
+            if (sharedA.length < size) {
+                sharedA = new float[size];
+            }
+            return sharedA;
+        }
+
+        float[] panelsOfB(int size) {
+            if (panelsOfB.length < size) {
+                panelsOfB = new float[size];
+            }
+            return panelsOfB;
+        }
+
+        float[] panelOfB(int size) {
+            if (panelOfB.length < size) {
+                panelOfB = new float[size];
+            }
+            return panelOfB;
+        }
+
+        float[] edge(int size) {
+            if (edge.length < size) {
+                edge = new float[size];
+            }
+            return edge;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package org.torchcl.backend.cpu;
+
+/**
+ * One side of a product for {@link BlockedGemm}: packed on demand from {@link #source()}, or packed
+ * already ({@link #packed()} non-null, a cached weight). Packed, depth block {@code [k0, k0 + kc)}
+ * starts at {@code k0 * paddedExtent} and holds the panels of {@code width} lines in line order, the
+ * panel of line {@code x0} at {@code x0 * kc} within the block: exactly what packing block by block
+ * produces, kept.
+ */
+record Panels(PanelSource source, int width, float[] packed) {
+
+    static Panels onDemand(PanelSource source, int width) {
+        return new Panels(source, width, null);
+    }
+
+    /** Packs every depth block of {@code source} at once, in blocks of {@code blockDepth}. */
+    static Panels packAll(PanelSource source, int width, int blockDepth) {
+        int padded = paddedExtent(source.extent(), width);
+        float[] packed = new float[Math.multiplyExact(padded, source.depth())];
+        for (int k0 = 0; k0 < source.depth(); k0 += blockDepth) {
+            int kc = Math.min(blockDepth, source.depth() - k0);
+            for (int x0 = 0; x0 < source.extent(); x0 += width) {
+                source.pack(x0, width, k0, kc, packed, k0 * padded + x0 * kc);
+            }
+        }
+        return new Panels(source, width, packed);
+    }
+
+    static int paddedExtent(int extent, int width) {
+        return (extent + width - 1) / width * width;
+    }
+
+    /** Where the panel of line {@code x0} (a multiple of the width) in block {@code k0} of depth {@code kc} starts. */
+    int offset(int k0, int kc, int x0) {
+        return k0 * paddedExtent(source.extent(), width) + x0 * kc;
+    }
+}
