@@ -20,6 +20,7 @@ import org.torchcl.GemmProbe;
 import org.torchcl.Tensor;
 import org.torchcl.Torch;
 import org.torchcl.examples.CommandLine;
+import org.torchcl.examples.Usage;
 
 /**
  * The CPU backend on the products real models are made of, against ONNX Runtime's Java API in the
@@ -86,8 +87,18 @@ public final class GemmShapesBench {
         return shapes;
     }
 
+    static final Usage USAGE = Usage.of("GemmShapesBench",
+            "Torch.linear and Torch.conv2d on BERT and ResNet-18 shapes against ONNX Runtime, square n=2048 against"
+                    + " numpy, in the same run.")
+            .integers("--batches", "B,B,...", 1, "ResNet-18 convolution batch sizes (default 1,32)")
+            .number("--budget", "SECONDS", 0, "measured time per row (default 1)")
+            .integer("--ort-threads", "N", 1, "ONNX Runtime's intra-op threads (default 2)")
+            .text("--only", "TEXT", "only the rows whose name contains TEXT")
+            .flag("--no-square", "skip the square n=2048 product against numpy")
+            .text("--json", "FILE", "also write the table as JSON");
+
     public static void main(String[] args) throws IOException, OrtException {
-        CommandLine line = CommandLine.parse(args);
+        CommandLine line = CommandLine.parseOrExit(USAGE, args);
         List<String> rest = line.rest();
         int[] batches = Arrays.stream(CommandLine.option(rest, "--batches").orElse("1,32").split(","))
                 .map(String::trim).mapToInt(Integer::parseInt).toArray();
