@@ -13,6 +13,9 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.param.StringArrayParam;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -42,8 +45,12 @@ import scala.reflect.ClassTag$;
  * {@code device} ({@code auto}, the default: the task's Spark GPU, else torchcl's default device;
  * or {@code cpu}, {@code opencl:N}) and {@code outputType} ({@code array}: {@code array<float>},
  * the default; {@code argmax}: {@code int}).
+ *
+ * <p>Persistence: {@code transformer.write().save(path)} and {@link #load(String)} store the params
+ * as every Spark ML stage does, plus the bundle and the Java-serialized loader, so a pipeline holding
+ * this stage saves and loads as a whole.
  */
-public final class TorchclTransformer extends Transformer {
+public final class TorchclTransformer extends Transformer implements MLWritable {
 
     private static final long serialVersionUID = 1L;
 
@@ -251,6 +258,20 @@ public final class TorchclTransformer extends Transformer {
             broadcast = null;
             broadcastContext = null;
         }
+    }
+
+    @Override
+    public MLWriter write() {
+        return new TransformerStore.Writer(this);
+    }
+
+    public static MLReader<TorchclTransformer> read() {
+        return new TransformerStore.Reader();
+    }
+
+    /** A transformer saved with {@code write().save(path)}. */
+    public static TorchclTransformer load(String path) {
+        return read().load(path);
     }
 
     @Override

@@ -40,7 +40,6 @@ class LocalClusterTest {
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 // The executors run this JVM's classpath (surefire's manifest jar lists it all).
                 .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-                .config("spark.executor.extraJavaOptions", "-Dlogback.configurationFile=logback-test.xml")
                 .getOrCreate();
     }
 
