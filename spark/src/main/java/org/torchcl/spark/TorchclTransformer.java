@@ -3,6 +3,7 @@ package org.torchcl.spark;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.SparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -154,12 +155,16 @@ public final class TorchclTransformer extends Transformer implements MLWritable 
         return (Integer) $(batchSize);
     }
 
-    /** {@code auto}, {@code cpu} or {@code opencl:N}; checked here so a typo fails on the driver. */
+    /**
+     * {@code auto}, {@code cpu}, {@code opencl} or {@code opencl:N}. Only the spelling is checked here:
+     * the device has to exist on the executors, not on the driver.
+     */
     public TorchclTransformer setDevice(String spec) {
-        if (spec == null || !"auto".equalsIgnoreCase(spec.trim())) {
-            org.torchcl.Device.parse(spec);
+        String normalized = spec == null ? "" : spec.trim().toLowerCase(Locale.ROOT);
+        if (!normalized.matches("auto|cpu|opencl(:[0-9]{1,9})?")) {
+            throw new IllegalArgumentException("device '" + spec + "': expected auto, cpu, opencl or opencl:N");
         }
-        set(device, spec.trim());
+        set(device, normalized);
         return this;
     }
 

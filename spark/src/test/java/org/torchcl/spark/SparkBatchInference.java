@@ -19,8 +19,8 @@ import org.torchcl.Torch;
 
 /**
  * Scores generated rows with a torchcl model on Spark and prints rows/s and each executor's model
- * loads, then (unless {@code --no-baseline}) the same rows through the same model in a plain loop
- * in this JVM, with the same batch boundaries, and Spark's overhead against it.
+ * loads, and (unless {@code --no-baseline}) after each job the same rows through the same model in a
+ * plain loop in this JVM, one thread, with the same batch boundaries: Spark's overhead against it.
  *
  * <pre>
  * --master M        Spark master (default local[*])
@@ -75,29 +75,37 @@ public final class SparkBatchInference {
                     : spark.range(0, rows, 1, partitions).map((MapFunction<Long, Row>) id ->
                             RowFactory.create(id, Digits.pixels(id)), Encoders.row(Digits.SCHEMA));
 
+            boolean baseline = !options.containsKey("no-baseline");
+            Device device = "auto".equalsIgnoreCase(deviceSpec) ? Torch.defaultDevice() : Device.parse(deviceSpec);
             Map<String, Integer> loads = new LinkedHashMap<>();
-            double[] seconds = new double[runs];
-            for (int run = 0; run <= runs; run++) {
-                long start = System.nanoTime();
-                // The noop sink runs the whole plan (model and output encoding) and writes nothing.
-                transformer.transform(input).write().format("noop").mode("overwrite").save();
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                transformer.modelLoadsByExecutor().forEach((executor, count) -> loads.merge(executor, count, Integer::sum));
-                out.printf("%s %d: %.2f s, %.1f rows/s%n", run == 0 ? "first job (loads the model)" : "job", run,
-                        elapsed, rows / elapsed);
-                if (run > 0) {
-                    seconds[run - 1] = elapsed;
+            double[] sparkSeconds = new double[runs];
+            double[] loopSeconds = new double[runs];
+            // Spark jobs and loop runs alternate, so that a change in the machine's load between
+            // them (other processes) weighs on both alike.
+            try (BatchModel loopModel = baseline ? loader.load(bundle, device) : null) {
+                for (int run = 0; run <= runs; run++) {
+                    long start = System.nanoTime();
+                    // The noop sink runs the whole plan (model and output encoding) and writes nothing.
+                    transformer.transform(input).write().format("noop").mode("overwrite").save();
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    transformer.modelLoadsByExecutor().forEach((executor, count) -> loads.merge(executor, count,
+                            Integer::sum));
+                    out.printf("%s %d: %.2f s, %.1f rows/s", run == 0 ? "first job (loads the model)" : "job", run,
+                            elapsed, rows / elapsed);
+                    double loop = baseline ? loopSeconds(loopModel, minilm, rows, partitions, batchSize) : 0;
+                    out.printf(baseline ? "; single-JVM loop %.2f s, %.1f rows/s%n" : "%n", loop, rows / loop);
+                    if (run > 0) {
+                        sparkSeconds[run - 1] = elapsed;
+                        loopSeconds[run - 1] = loop;
+                    }
                 }
             }
-            double sparkRate = rows / median(seconds);
+            double sparkRate = rows / median(sparkSeconds);
             out.printf("Spark: %.1f rows/s (median of %d jobs); model loads per executor: %s%n", sparkRate, runs, loads);
-
-            if (!options.containsKey("no-baseline")) {
-                Device device = "auto".equalsIgnoreCase(deviceSpec) ? Torch.defaultDevice() : Device.parse(deviceSpec);
-                double loopRate = rows / singleJvmLoopSeconds(loader, bundle, device, minilm, rows, partitions, batchSize,
-                        runs);
-                out.printf("single-JVM loop on %s (same rows, same batches): %.1f rows/s (median of %d runs)%n", device,
-                        loopRate, runs);
+            if (baseline) {
+                double loopRate = rows / median(loopSeconds);
+                out.printf("single-JVM loop on %s (same rows, same batches, one thread): %.1f rows/s (median of %d"
+                        + " runs)%n", device, loopRate, runs);
                 out.printf("Spark overhead: %.1f%%%n", 100 * (loopRate / sparkRate - 1));
             }
         } finally {
@@ -106,29 +114,19 @@ public final class SparkBatchInference {
         }
     }
 
-    /** The rows of each partition in batches of {@code batchSize}, one thread, the model loaded once. */
-    private static double singleJvmLoopSeconds(ModelLoader loader, ModelBundle bundle, Device device, boolean minilm,
-                                               int rows, int partitions, int batchSize, int runs) throws IOException {
-        double[] seconds = new double[runs];
-        try (BatchModel model = loader.load(bundle, device)) {
-            for (int run = 0; run <= runs; run++) {
-                long start = System.nanoTime();
-                for (int p = 0; p < partitions; p++) {
-                    long first = SparkTests.partitionStart(rows, partitions, p);
-                    long end = SparkTests.partitionStart(rows, partitions, p + 1);
-                    List<Row> partition = new ArrayList<>();
-                    for (long id = first; id < end; id++) {
-                        partition.add(RowFactory.create(id, minilm ? Sentences.text(id) : Digits.pixels(id)));
-                    }
-                    SparkTests.scoreRange(model, partition, batchSize, new int[] {1},
-                            new String[] {minilm ? "text" : "pixels"});
-                }
-                if (run > 0) {
-                    seconds[run - 1] = (System.nanoTime() - start) / 1e9;
-                }
+    /** The rows of each partition in batches of {@code batchSize}, in one thread: seconds taken. */
+    private static double loopSeconds(BatchModel model, boolean minilm, int rows, int partitions, int batchSize) {
+        long start = System.nanoTime();
+        for (int p = 0; p < partitions; p++) {
+            long first = SparkTests.partitionStart(rows, partitions, p);
+            long end = SparkTests.partitionStart(rows, partitions, p + 1);
+            List<Row> partition = new ArrayList<>();
+            for (long id = first; id < end; id++) {
+                partition.add(RowFactory.create(id, minilm ? Sentences.text(id) : Digits.pixels(id)));
             }
+            SparkTests.scoreRange(model, partition, batchSize, new int[] {1}, new String[] {minilm ? "text" : "pixels"});
         }
-        return median(seconds);
+        return (System.nanoTime() - start) / 1e9;
     }
 
     private static double median(double[] values) {
