@@ -21,11 +21,12 @@ import org.torchcl.Device;
 
 /**
  * all-MiniLM-L6-v2 embeddings of a few hundred sentences on local[2], against the same model in a
- * plain loop. Bitwise on the plain-Java CPU kernels (the build runs this class a second time in a JVM
- * without the Vector API module). With the Vector API kernels the same model on the same batch is not
- * bitwise repeatable even within one thread: HotSpot's compiled {@code lanewise(EXP)} (softmax, GELU)
- * and {@code reduceLanes(ADD)} round differently from their interpreted fallbacks, so results change
- * once those methods get compiled; there the comparison allows 1e-5.
+ * plain loop. Bitwise on the plain-Java CPU kernels: the build runs this class in a JVM without the
+ * Vector API module. On the Vector API kernels (where -Dtest=... also runs it) the same model on the
+ * same batch is not bitwise repeatable even within one thread: the Vector API lets compiled
+ * {@code lanewise(EXP)} (softmax, GELU) and {@code reduceLanes(ADD)} round otherwise than their
+ * interpreted fallbacks, so results change once those methods get compiled; there the comparison
+ * allows 1e-5.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SentenceEmbeddingJobTest {
