@@ -114,8 +114,11 @@ public final class InputBatch {
         List<String> texts = new ArrayList<>(rows.size());
         for (int r = 0; r < rows.size(); r++) {
             Object value = value(r, column);
+            if (value == null) {
+                throw bad(r, column, "is null, expected a string");
+            }
             if (!(value instanceof String text)) {
-                throw bad(r, column, "expected a string, got " + describe(value));
+                throw bad(r, column, "holds " + describe(value) + ", expected a string");
             }
             texts.add(text);
         }
