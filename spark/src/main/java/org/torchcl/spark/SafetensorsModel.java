@@ -63,6 +63,8 @@ public final class SafetensorsModel implements ModelLoader {
 
     private record Loaded(Module module, Device device, int[] inputShape) implements BatchModel {
 
+        // The scope is never named: it exists to close every tensor forward makes on this thread.
+        @SuppressWarnings("try")
         @Override
         public float[][] score(InputBatch batch) {
             int rows = batch.size();
