@@ -3,6 +3,7 @@ package org.torchcl;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import org.torchcl.backend.Backend;
 
 /**
@@ -28,16 +29,18 @@ public final class Device {
     private final int index;
     private final String name;
     private final boolean gpu;
+    private final String pciBusId;
 
     Device(Kind kind, int index, String name) {
-        this(kind, index, name, false);
+        this(kind, index, name, false, null);
     }
 
-    Device(Kind kind, int index, String name, boolean gpu) {
+    Device(Kind kind, int index, String name, boolean gpu, String pciBusId) {
         this.kind = kind;
         this.index = index;
         this.name = name;
         this.gpu = gpu;
+        this.pciBusId = pciBusId;
     }
 
     /** The pure-Java backend; always available. */
@@ -123,6 +126,16 @@ public final class Device {
     /** Whether this is an OpenCL device of type GPU. */
     public boolean isGpu() {
         return gpu;
+    }
+
+    /**
+     * The device's PCI address, {@code dddd:bb:dd.f} in lower-case hex, where its OpenCL driver
+     * reports one (cl_khr_pci_bus_info, or NVIDIA's or AMD's attribute query); empty for the CPU
+     * backend and for drivers that do not say. The stable way to find the OpenCL device behind a
+     * GPU that another API (CUDA, nvidia-smi, a cluster scheduler) names by its own index.
+     */
+    public Optional<String> pciBusId() {
+        return Optional.ofNullable(pciBusId);
     }
 
     /**

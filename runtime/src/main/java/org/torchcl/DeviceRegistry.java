@@ -33,7 +33,8 @@ final class DeviceRegistry {
         private static List<Device> devices(List<OpenClDeviceInfo> infos) {
             List<Device> devices = new ArrayList<>();
             for (int i = 0; i < infos.size(); i++) {
-                devices.add(new Device(Device.Kind.OPENCL, i, infos.get(i).name(), infos.get(i).isGpu()));
+                OpenClDeviceInfo info = infos.get(i);
+                devices.add(new Device(Device.Kind.OPENCL, i, info.name(), info.isGpu(), info.pciBusId()));
             }
             return Collections.unmodifiableList(devices);
         }

@@ -37,6 +37,16 @@ class DeviceTest {
     }
 
     @Test
+    void pciBusIdsAreWellFormedWhereTheDriverReportsThem() {
+        assertTrue(Device.cpu().pciBusId().isEmpty());
+        for (Device device : TestDevices.openCl()) {
+            // PoCL on a CPU reports none; GPU drivers with one of the three extensions do.
+            device.pciBusId().ifPresent(id ->
+                    assertTrue(id.matches("[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]"), device + ": " + id));
+        }
+    }
+
+    @Test
     void autoPrefersAnOpenClGpuElseTheCpu() {
         Device expected = Device.available().stream().filter(Device::isGpu).findFirst().orElse(Device.cpu());
         assertEquals(expected, Device.auto());

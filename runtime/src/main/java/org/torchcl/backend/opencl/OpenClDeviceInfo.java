@@ -3,11 +3,16 @@ package org.torchcl.backend.opencl;
 import org.jocl.cl_device_id;
 import org.jocl.cl_platform_id;
 
-/** What discovery learned about one OpenCL device; the handles stay valid for the JVM's life. */
+/**
+ * What discovery learned about one OpenCL device; the handles stay valid for the JVM's life.
+ * {@code pciBusId} is {@code dddd:bb:dd.f} (lower-case hex) where the driver reports the device's PCI
+ * address, else null.
+ */
 public record OpenClDeviceInfo(cl_platform_id platform, cl_device_id id, String name, String vendor,
                                String platformName, String driverVersion, String deviceVersion,
                                boolean isGpu, int computeUnits, long maxWorkGroupSize,
-                               long localMemBytes, long maxAllocBytes, long globalMemBytes) {
+                               long localMemBytes, long maxAllocBytes, long globalMemBytes,
+                               String pciBusId) {
 
     /** OpenCL 2.0 or newer (queue creation with properties). */
     boolean atLeastOpenCl2() {

@@ -1,5 +1,6 @@
 package org.torchcl.backend.opencl;
 
+import static org.jocl.CL.CL_DEVICE_EXTENSIONS;
 import static org.jocl.CL.CL_DEVICE_GLOBAL_MEM_SIZE;
 import static org.jocl.CL.CL_DEVICE_LOCAL_MEM_SIZE;
 import static org.jocl.CL.CL_DEVICE_MAX_COMPUTE_UNITS;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.cl_device_id;
@@ -35,6 +37,15 @@ public final class OpenClPlatforms {
     private static final Logger LOG = LoggerFactory.getLogger(OpenClPlatforms.class);
     /** The ICD loader's answer when it has no platform registered (cl_khr_icd). */
     private static final int CL_PLATFORM_NOT_FOUND_KHR = -1001;
+    /** cl_khr_pci_bus_info: a struct of four cl_uint, domain, bus, device, function. */
+    private static final int CL_DEVICE_PCI_BUS_INFO_KHR = 0x410F;
+    /** cl_nv_device_attribute_query: bus, slot (device << 3 | function) and, on newer drivers, domain. */
+    private static final int CL_DEVICE_PCI_BUS_ID_NV = 0x4008;
+    private static final int CL_DEVICE_PCI_SLOT_ID_NV = 0x4009;
+    private static final int CL_DEVICE_PCI_DOMAIN_ID_NV = 0x400A;
+    /** cl_amd_device_attribute_query: a 24-byte union whose PCIe form ends with bus, device, function bytes. */
+    private static final int CL_DEVICE_TOPOLOGY_AMD = 0x4037;
+    private static final int CL_DEVICE_TOPOLOGY_TYPE_PCIE_AMD = 1;
 
     private OpenClPlatforms() {
     }
@@ -109,7 +120,44 @@ public final class OpenClPlatforms {
                 deviceLong(id, CL_DEVICE_MAX_WORK_GROUP_SIZE, org.jocl.Sizeof.size_t),
                 deviceLong(id, CL_DEVICE_LOCAL_MEM_SIZE, Long.BYTES),
                 deviceLong(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, Long.BYTES),
-                deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE, Long.BYTES));
+                deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE, Long.BYTES),
+                pciBusId(id));
+    }
+
+    /**
+     * The device's PCI address as {@code dddd:bb:dd.f}, from whichever of the three extensions that
+     * report it the driver has, or null (PoCL on a CPU, most integrated GPUs). A driver that lists an
+     * extension but fails the query also gives null: the address is a hint for matching devices,
+     * never a reason to lose the device.
+     */
+    static String pciBusId(cl_device_id id) {
+        List<String> extensions = List.of(deviceString(id, CL_DEVICE_EXTENSIONS).trim().split("\\s+"));
+        ByteBuffer buffer = ByteBuffer.allocate(24).order(ByteOrder.nativeOrder());
+        if (extensions.contains("cl_khr_pci_bus_info") && query(id, CL_DEVICE_PCI_BUS_INFO_KHR, buffer, 16)) {
+            return pciAddress(buffer.getInt(0), buffer.getInt(4), buffer.getInt(8), buffer.getInt(12));
+        }
+        if (extensions.contains("cl_nv_device_attribute_query") && query(id, CL_DEVICE_PCI_BUS_ID_NV, buffer, 4)) {
+            int bus = buffer.getInt(0);
+            if (query(id, CL_DEVICE_PCI_SLOT_ID_NV, buffer, 4)) {
+                int slot = buffer.getInt(0);
+                int domain = query(id, CL_DEVICE_PCI_DOMAIN_ID_NV, buffer, 4) ? buffer.getInt(0) : 0;
+                return pciAddress(domain, bus, slot >>> 3, slot & 7);
+            }
+        }
+        if (extensions.contains("cl_amd_device_attribute_query") && query(id, CL_DEVICE_TOPOLOGY_AMD, buffer, 24)
+                && buffer.getInt(0) == CL_DEVICE_TOPOLOGY_TYPE_PCIE_AMD) {
+            return pciAddress(0, buffer.get(21) & 0xff, buffer.get(22) & 0xff, buffer.get(23) & 0xff);
+        }
+        return null;
+    }
+
+    private static boolean query(cl_device_id id, int param, ByteBuffer buffer, int size) {
+        buffer.clear();
+        return CL.clGetDeviceInfo(id, param, size, Pointer.to(buffer), null) == CL_SUCCESS;
+    }
+
+    static String pciAddress(int domain, int bus, int device, int function) {
+        return String.format(Locale.ROOT, "%04x:%02x:%02x.%x", domain, bus, device, function);
     }
 
     static String deviceString(cl_device_id id, int param) {

@@ -38,9 +38,9 @@ class KernelCacheTest {
     @Test
     void theKeyChangesWithAnythingThatChangesTheBinary() {
         OpenClDeviceInfo device = new OpenClDeviceInfo(null, null, "GPU", "Vendor", "Platform", "580.1", "OpenCL 3.0",
-                true, 1, 256, 49152, 1 << 30, 1L << 32);
+                true, 1, 256, 49152, 1 << 30, 1L << 32, null);
         OpenClDeviceInfo newDriver = new OpenClDeviceInfo(null, null, "GPU", "Vendor", "Platform", "580.2", "OpenCL 3.0",
-                true, 1, 256, 49152, 1 << 30, 1L << 32);
+                true, 1, 256, 49152, 1 << 30, 1L << 32, null);
         String key = KernelCache.key(device, "sgemm.cl", "-DX=1", "source");
         assertTrue(key.startsWith("sgemm_cl-"), key);
         assertEquals(key, KernelCache.key(device, "sgemm.cl", "-DX=1", "source"));
