@@ -59,7 +59,7 @@ class DigitsJobTest {
         // peak stays near the weights plus two batches (a leak per batch would reach hundreds of MB).
         long peakGrowth = cpu.memoryStats().peakBytes() - bytesBefore;
         assertTrue(peakGrowth < 16 << 20, "peak device bytes grew by " + peakGrowth);
-        assertEqualsSingleJvmLoop(bundle, cpu, scored, ROWS, PARTITIONS);
+        assertEqualsSingleJvmLoop(bundle, cpu, scored, ROWS, PARTITIONS, BATCH);
 
         // A second job finds the model cached; the class column agrees with the logits.
         TorchclTransformer classes = logits.copy(new org.apache.spark.ml.param.ParamMap())
@@ -87,15 +87,15 @@ class DigitsJobTest {
             List<Row> scored = logits.transform(SparkTests.digitRows(spark, rows, 2)).select("id", "logits")
                     .collectAsList();
             assertEquals(Map.of("driver", 1), logits.modelLoadsByExecutor());
-            assertEqualsSingleJvmLoop(bundle, device, scored, rows, 2);
+            assertEqualsSingleJvmLoop(bundle, device, scored, rows, 2, BATCH);
             ModelCache.release(bundle.hash());
             assertEquals(bytesBefore, device.memoryStats().allocatedBytes(), device + " bytes after the cache release");
         }
     }
 
     /** Each partition's rows through the same model in a plain loop, with the transformer's batch boundaries. */
-    private static void assertEqualsSingleJvmLoop(ModelBundle bundle, Device device, List<Row> scored, int rows,
-                                                  int partitions) throws IOException {
+    static void assertEqualsSingleJvmLoop(ModelBundle bundle, Device device, List<Row> scored, int rows,
+                                          int partitions, int batch) throws IOException {
         try (BatchModel reference = Digits.loader().load(bundle, device)) {
             for (int p = 0; p < partitions; p++) {
                 long start = SparkTests.partitionStart(rows, partitions, p);
@@ -104,7 +104,7 @@ class DigitsJobTest {
                 for (long id = start; id < end; id++) {
                     partition.add(RowFactory.create(id, Digits.pixels(id)));
                 }
-                List<float[]> expected = SparkTests.scoreRange(reference, partition, BATCH, new int[] {1},
+                List<float[]> expected = SparkTests.scoreRange(reference, partition, batch, new int[] {1},
                         new String[] {"pixels"});
                 for (int i = 0; i < expected.size(); i++) {
                     Row row = scored.get((int) start + i);

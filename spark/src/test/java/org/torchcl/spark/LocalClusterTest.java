@@ -68,21 +68,6 @@ class LocalClusterTest {
 
         assertEquals(Map.of("0", 1, "1", 1), logits.modelLoadsByExecutor(), "loads by executor id");
         assertEquals(driverLoadsBefore, ModelCache.loads(bundle.hash()), "the driver loads nothing");
-        try (BatchModel reference = Digits.loader().load(bundle, Device.cpu())) {
-            for (int p = 0; p < PARTITIONS; p++) {
-                long start = SparkTests.partitionStart(ROWS, PARTITIONS, p);
-                long end = SparkTests.partitionStart(ROWS, PARTITIONS, p + 1);
-                List<Row> partition = new ArrayList<>();
-                for (long id = start; id < end; id++) {
-                    partition.add(RowFactory.create(id, Digits.pixels(id)));
-                }
-                List<float[]> expected = SparkTests.scoreRange(reference, partition, BATCH, new int[] {1},
-                        new String[] {"pixels"});
-                for (int i = 0; i < expected.size(); i++) {
-                    assertArrayEquals(expected.get(i), DigitsJobTest.floats(scored.get((int) start + i).getList(1)),
-                            "row " + (start + i));
-                }
-            }
-        }
+        DigitsJobTest.assertEqualsSingleJvmLoop(bundle, Device.cpu(), scored, ROWS, PARTITIONS, BATCH);
     }
 }
