@@ -11,9 +11,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.torchcl.Device;
@@ -21,23 +18,11 @@ import org.torchcl.TestDevices;
 
 /** The digits classifier over 100 000 rows on local[2], against the same model in a plain loop. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class DigitsJobTest {
+class DigitsJobTest extends LocalSparkJobs {
 
     private static final int ROWS = 100_000;
     private static final int PARTITIONS = 4;
     private static final int BATCH = 256;
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTests.session("local[2]");
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        ModelCache.releaseAll();
-    }
 
     @Test
     void scoresAHundredThousandRowsBitwiseLikeOneJvmLoadingTheModelOnce() throws IOException {

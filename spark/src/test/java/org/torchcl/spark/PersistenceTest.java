@@ -11,29 +11,14 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A transformer, alone and inside a pipeline, saved and loaded back scores as before. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
-class PersistenceTest {
+class PersistenceTest extends LocalSparkJobs {
 
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTests.session("local[2]");
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        ModelCache.releaseAll();
-    }
 
     @Test
     void savedAndLoadedTransformersKeepTheirParamsModelAndOutput(@TempDir Path directory) throws Exception {

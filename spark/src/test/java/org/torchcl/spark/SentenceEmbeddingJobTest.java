@@ -12,9 +12,6 @@ import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.torchcl.Device;
@@ -29,24 +26,12 @@ import org.torchcl.Device;
  * allows 1e-5.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class SentenceEmbeddingJobTest {
+class SentenceEmbeddingJobTest extends LocalSparkJobs {
 
     private static final int ROWS = 200;
     private static final boolean VECTOR_KERNELS = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     private static final int PARTITIONS = 3;
     private static final int BATCH = 32;
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkTests.session("local[2]");
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-        ModelCache.releaseAll();
-    }
 
     @Test
     void embedsSentencesBitwiseLikeOneJvmWithTheSameBatches() throws IOException {
