@@ -51,6 +51,8 @@ public final class CpuBackend implements Backend {
     private static final CpuBackend INSTANCE = new CpuBackend();
 
     private final MemoryCounter memory = new MemoryCounter();
+    /** Freed float arrays for the next buffers of their length: up to an eighth of the heap. */
+    private final RecycledArrays recycled = new RecycledArrays(Runtime.getRuntime().maxMemory() / 8 / Float.BYTES);
     private final Parallel parallel = new Parallel(Runtime.getRuntime().availableProcessors());
     private final CpuKernels kernels = CpuKernels.select(parallel);
     private final CpuElementwise elementwise = new CpuElementwise(parallel, kernels.math);
@@ -82,20 +84,34 @@ public final class CpuBackend implements Backend {
         }
         CpuBuffer buffer;
         try {
-            buffer = CpuBuffer.allocate(dtype, (int) elements);
-        } catch (OutOfMemoryError e) {
-            Runtime runtime = Runtime.getRuntime();
-            long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
-            throw new DeviceOutOfMemoryException(device(), bytes, free, "the Java heap (-Xmx) has about", e);
+            buffer = CpuBuffer.allocate(dtype, (int) elements, recycled);
+        } catch (OutOfMemoryError full) {
+            // The held arrays are the first thing to give back to the heap.
+            recycled.clear();
+            buffer = allocateAfterClearing(dtype, (int) elements, bytes);
         }
         memory.allocated(bytes);
         return buffer;
     }
 
+    private CpuBuffer allocateAfterClearing(DType dtype, int elements, long bytes) {
+        try {
+            return CpuBuffer.allocate(dtype, elements, recycled);
+        } catch (OutOfMemoryError e) {
+            Runtime runtime = Runtime.getRuntime();
+            long free = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+            throw new DeviceOutOfMemoryException(device(), bytes, free, "the Java heap (-Xmx) has about", e);
+        }
+    }
+
     @Override
     public void free(Buffer buffer) {
-        kernels.gemm.forget((CpuBuffer) buffer);
+        CpuBuffer freed = (CpuBuffer) buffer;
+        kernels.gemm.forget(freed);
         memory.freed(buffer.bytes());
+        if (freed.array instanceof float[] floats) {
+            recycled.give(floats);
+        }
     }
 
     @Override

@@ -21,9 +21,12 @@ final class CpuBuffer implements Buffer {
         this.length = length;
     }
 
-    static CpuBuffer allocate(DType dtype, int length) {
+    static CpuBuffer allocate(DType dtype, int length, RecycledArrays recycled) {
         Object array = switch (dtype) {
-            case FLOAT32 -> new float[length];
+            case FLOAT32 -> {
+                float[] reused = recycled.take(length);
+                yield reused != null ? reused : new float[length];
+            }
             case FLOAT16, BFLOAT16 -> new short[length];
             case INT64 -> new long[length];
             case INT32 -> new int[length];
