@@ -35,10 +35,15 @@ final class BlockedGemm implements CpuGemm {
     /** Floats worth packing on another core: below this a shared packing is done by the caller alone. */
     private static final int PACK_GRAIN = 16384;
     /**
-     * How much better tiles must be filled before a convolution computes its output transposed:
-     * then every tile goes through scratch, as the kernel stores rows and C^T's rows are columns.
+     * How much better tiles must be filled before a convolution computes its output transposed, which
+     * costs a pass to transpose it back.
      */
     private static final double TRANSPOSE_GAIN = 1.15;
+    /**
+     * About the share of a convolution's time that copying the images' columns into panels takes
+     * (9 % at 512 output channels to 29 % at 64, one core), which reading them in place saves.
+     */
+    private static final double PACKING_SHARE = 0.15;
     /**
      * Floats of a packed block of B that a core's L2 holds (1 MiB): up to this, tasks split the rows
      * of A finely and each reads all of B's block, rather than splitting B's columns and sharing A.
@@ -57,6 +62,8 @@ final class BlockedGemm implements CpuGemm {
     private final FewRows fewRows;
     private final CpuMath math;
     private final PackedWeights weights = new PackedWeights();
+    /** Where each depth of a packed panel of B starts: one panel width after the previous. */
+    private final int[] packedStarts;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     /** {@code C = A * B^T} for at most {@link #FEW_ROWS} rows of A and B stored {@code [n, k]}. */
@@ -70,10 +77,18 @@ final class BlockedGemm implements CpuGemm {
         this.kernel = kernel;
         this.fewRows = fewRows;
         this.math = math;
+        this.packedStarts = new int[KC];
+        for (int d = 0; d < KC; d++) {
+            packedStarts[d] = d * kernel.columns();
+        }
     }
 
-    /** What is applied to each finished tile: the bias, then the activation's loop (null: none). */
-    private record Epilogue(GemmShape.Bias biasMode, float[] bias, CpuElementwise.FloatUnary activation) {
+    /**
+     * What is applied to each finished tile: the bias, then the activation's loop (null: none); then,
+     * for a convolution read in place, its output positions are copied to the image's output.
+     */
+    private record Epilogue(GemmShape.Bias biasMode, float[] bias, CpuElementwise.FloatUnary activation,
+                            PaddedImage image, float[] dst, int dstOff) {
 
         void apply(float[] c, int tile, int ldc, int i0, int j0, int rows, int cols) {
             addBias(c, tile, ldc, i0, j0, rows, cols, biasMode, bias);
@@ -83,37 +98,43 @@ final class BlockedGemm implements CpuGemm {
                     activation.apply(c, c, row, row + cols);
                 }
             }
+            if (image != null) {
+                image.copyOut(c, tile, ldc, i0, j0, rows, cols, dst, dstOff);
+            }
+        }
+
+        Epilogue copyingOut(PaddedImage from, float[] to, int offset) {
+            return new Epilogue(biasMode, bias, activation, from, to, offset);
         }
     }
 
     private Epilogue epilogue(GemmShape.Bias biasMode, float[] bias, UnaryOp activation) {
         if (activation == null) {
-            return new Epilogue(biasMode, bias, null);
+            return new Epilogue(biasMode, bias, null, null, null, 0);
         }
         CpuElementwise.FloatUnary fast = math.unary(activation);
-        return new Epilogue(biasMode, bias, fast != null ? fast : CpuElementwise.floatLoop(activation, 0, 0));
+        return new Epilogue(biasMode, bias, fast != null ? fast : CpuElementwise.floatLoop(activation, 0, 0), null,
+                null, 0);
     }
 
     /**
      * Where the elements of C lie: {@code (i, j)} at {@code (j / groupSize) * groupStride + i * ldc +
-     * j % groupSize}, or with {@code transposed}, {@code (i / groupSize) * groupStride + j * ldc +
-     * i % groupSize}. One group for a plain product; one per image for a convolution, whose output is
-     * {@code [images, channels, positions]} with positions as columns, or as rows when transposed.
+     * j % groupSize}. One group for a plain product; one per image for a convolution, whose output is
+     * {@code [images, channels, positions]} with the positions of all images as columns.
      */
-    private record Output(int groupSize, int groupStride, int ldc, boolean transposed) {
+    private record Output(int groupSize, int groupStride, int ldc) {
 
         static Output plain(int n) {
-            return new Output(n, 0, n, false);
+            return new Output(n, 0, n);
         }
 
         int offset(int i, int j) {
-            return transposed ? i / groupSize * groupStride + j * ldc + i % groupSize
-                    : j / groupSize * groupStride + i * ldc + j % groupSize;
+            return j / groupSize * groupStride + i * ldc + j % groupSize;
         }
 
         /** Whether columns {@code [j0, j0 + cols)} of a block of rows form a plain row-major block of C. */
         boolean isBlock(int j0, int cols) {
-            return !transposed && j0 / groupSize == (j0 + cols - 1) / groupSize;
+            return j0 / groupSize == (j0 + cols - 1) / groupSize;
         }
     }
 
@@ -150,30 +171,104 @@ final class BlockedGemm implements CpuGemm {
                 epilogue(s.bias(), bias, s.activation()));
     }
 
+    /** The forms of a convolution's product ({@link #conv2d}). */
+    enum ConvolutionForm {
+        /** The weight times the columns of all images, packed from the images. */
+        COLUMNS,
+        /** The columns' transpose times the weight's, the positions as rows, then transposed back. */
+        TRANSPOSED,
+        /** Image by image, the weight times the columns read in place from a padded copy (stride 1). */
+        IN_PLACE
+    }
+
+    /**
+     * A convolution as the product of its weight ({@code [outChannels, patch]}) and the images'
+     * im2col columns, in the form that fills the register tiles best: few positions would fill
+     * only part of the last panel of columns, but as rows fill panels of rows.
+     */
     @Override
     public void conv2d(Im2colShape s, float[] src, CpuBuffer weight, float[] bias, float[] dst, int outChannels,
                        UnaryOp activation) {
+        conv2d(formFor(s, outChannels), s, src, weight, bias, dst, outChannels, activation);
+    }
+
+    ConvolutionForm formFor(Im2colShape s, int outChannels) {
+        int mr = kernel.rows();
+        int nr = kernel.columns();
+        int columns = s.batch() * s.positions();
+        double filled = tilesFilled(outChannels, mr) * tilesFilled(columns, nr);
+        double filledTransposed = tilesFilled(columns, mr) * tilesFilled(outChannels, nr);
+        if (s.strideH() == 1 && s.strideW() == 1 && tilesFilled(outChannels, mr) * PaddedImage.usefulFraction(s, nr)
+                > (1 - PACKING_SHARE) * Math.max(filled, filledTransposed)) {
+            return ConvolutionForm.IN_PLACE;
+        }
+        return filledTransposed > TRANSPOSE_GAIN * filled ? ConvolutionForm.TRANSPOSED : ConvolutionForm.COLUMNS;
+    }
+
+    /** {@link #conv2d} in the given form. */
+    void conv2d(ConvolutionForm form, Im2colShape s, float[] src, CpuBuffer weight, float[] bias, float[] dst,
+                int outChannels, UnaryOp activation) {
         int patch = s.patchSize();
         int positions = s.positions();
         int columns = s.batch() * positions;
         PackedOperand channels = new PackedOperand(weight.floats(), 0, outChannels, patch, 1, patch);
-        ImageColumns images = new ImageColumns(src, s);
         int mr = kernel.rows();
         int nr = kernel.columns();
-        // Few positions (a small image at batch 1) fill only part of the last panel of NR columns;
-        // as the rows of C^T they fill panels of MR rows, and the channels become the columns.
-        double filled = tilesFilled(outChannels, mr) * tilesFilled(columns, nr);
-        double filledTransposed = tilesFilled(columns, mr) * tilesFilled(outChannels, nr);
-        if (filledTransposed > TRANSPOSE_GAIN * filled) {
-            multiply(parallel, columns, outChannels, patch, Panels.onDemand(images, mr),
-                    weights.panels(weight, channels, nr, blockDepth(patch)), dst, 0,
-                    new Output(positions, outChannels * positions, positions, true),
-                    epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_COLUMN, bias, activation));
-        } else {
-            multiply(parallel, outChannels, columns, patch, weights.panels(weight, channels, mr, blockDepth(patch)),
-                    Panels.onDemand(images, nr), dst, 0, new Output(positions, outChannels * positions, positions, false),
+        switch (form) {
+            case IN_PLACE -> convolveInPlace(s, src, weight, channels, bias, dst, outChannels, activation);
+            case TRANSPOSED -> {
+                float[] transposed = scratch.get().convolutionOutput(columns * outChannels);
+                multiply(parallel, columns, outChannels, patch, Panels.onDemand(new ImageColumns(src, s), mr),
+                        weights.panels(weight, channels, nr, blockDepth(patch)), transposed, 0,
+                        Output.plain(outChannels),
+                        epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_COLUMN, bias, activation));
+                transposeImages(transposed, dst, s.batch(), positions, outChannels);
+            }
+            case COLUMNS -> multiply(parallel, outChannels, columns, patch,
+                    weights.panels(weight, channels, mr, blockDepth(patch)),
+                    Panels.onDemand(new ImageColumns(src, s), nr), dst, 0,
+                    new Output(positions, outChannels * positions, positions),
                     epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW, bias, activation));
         }
+    }
+
+    /**
+     * Image by image: a padded copy of the image, whose columns the kernel reads in place; the
+     * product at the padded width goes to scratch, and each finished tile's output positions to dst.
+     */
+    private void convolveInPlace(Im2colShape s, float[] src, CpuBuffer weight, PackedOperand channels, float[] bias,
+                                 float[] dst, int outChannels, UnaryOp activation) {
+        int patch = s.patchSize();
+        PaddedImage image = new PaddedImage(s, kernel.columns());
+        Scratch callers = scratch.get();
+        float[] padded = callers.paddedImage(image.length());
+        float[] product = callers.convolutionOutput(outChannels * image.columns());
+        Panels left = weights.panels(weight, channels, kernel.rows(), blockDepth(patch));
+        Panels right = Panels.inPlace(padded, image.starts(), kernel.columns());
+        Epilogue epilogue = epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW, bias, activation);
+        int channelGrain = Math.max(1, PACK_GRAIN / (s.height() * s.width()));
+        for (int n = 0; n < s.batch(); n++) {
+            int at = n;
+            parallel.forRange(s.channels(), channelGrain, (first, end) -> image.copy(src, at, (int) first, (int) end,
+                    padded));
+            multiply(parallel, outChannels, image.columns(), patch, left, right, product, 0,
+                    Output.plain(image.columns()), epilogue.copyingOut(image, dst, n * outChannels * s.positions()));
+        }
+    }
+
+    /** {@code dst[n, channel, position]} from {@code transposed[n * positions + position, channel]}. */
+    private void transposeImages(float[] transposed, float[] dst, int images, int positions, int outChannels) {
+        parallel.forRange((long) images * outChannels, Math.max(1, PACK_GRAIN / positions), (first, end) -> {
+            for (long line = first; line < end; line++) {
+                int n = (int) (line / outChannels);
+                int channel = (int) (line % outChannels);
+                int from = n * positions * outChannels + channel;
+                int to = (int) line * positions;
+                for (int p = 0; p < positions; p++) {
+                    dst[to + p] = transposed[from + p * outChannels];
+                }
+            }
+        });
     }
 
     /** The fraction of tiles of {@code width} lines that {@code lines} lines fill. */
@@ -222,6 +317,21 @@ final class BlockedGemm implements CpuGemm {
             int columnGroups = ceilDiv(count, panelsPerGroup);
             // Tasks that share a block of rows share its packing too, done once before them.
             boolean sharedRows = left.packed() == null && columnGroups > 1;
+            if (!sharedPanels && !sharedRows) {
+                // Nothing is packed for several tasks, so no task waits for another between blocks of
+                // depths: each runs all of them, its tiles of C still in cache from the previous one.
+                cores.forTasksSharingCaller(rowBlocks * columnGroups, task -> {
+                    int firstPanel = jc + (task % columnGroups) * panelsPerGroup;
+                    int endPanel = Math.min(jc + count, firstPanel + panelsPerGroup);
+                    int i0 = (task / columnGroups) * rows;
+                    for (int k0 = 0; k0 < depth; k0 += blockDepth) {
+                        Block block = new Block(k0, Math.min(blockDepth, depth - k0), depth, jc, null, null);
+                        blockTimesPanels(n, left, right, i0, Math.min(rows, m - i0), block, firstPanel, endPanel, c,
+                                offC, output, epilogue);
+                    }
+                });
+                continue;
+            }
             Scratch callers = scratch.get();
             float[] sharedB = sharedPanels ? callers.panelsOfB(blockDepth * count * nr) : null;
             float[] sharedA = sharedRows ? callers.sharedA(ceilDiv(m, mr) * mr * blockDepth) : null;
@@ -290,9 +400,15 @@ final class BlockedGemm implements CpuGemm {
             int cols = Math.min(nr, n - j0);
             float[] packedB;
             int baseB;
+            int[] starts = packedStarts;
+            int startsOff = 0;
             if (right.packed() != null) {
                 packedB = right.packed();
                 baseB = right.offset(block.k0, kc, j0);
+                if (right.inPlaceStarts() != null) {
+                    starts = right.inPlaceStarts();
+                    startsOff = block.k0;
+                }
             } else if (block.sharedB != null) {
                 packedB = block.sharedB;
                 baseB = (p - block.firstPanel) * kc * nr;
@@ -301,25 +417,25 @@ final class BlockedGemm implements CpuGemm {
                 baseB = 0;
                 right.source().pack(j0, nr, block.k0, kc, packedB, 0);
             }
-            kernel.usePanel(packedB, baseB, kc);
+            kernel.usePanel(packedB, baseB, starts, startsOff, kc);
             boolean direct = output.isBlock(j0, cols);
             for (int r = 0; r < rows; r += mr) {
                 int tileRows = Math.min(mr, rows - r);
                 int i = i0 + r;
                 if (tileRows == mr && cols == nr && direct) {
                     int tile = offC + output.offset(i, j0);
-                    kernel.multiply(kc, packedA, baseA + r * kc, packedB, baseB, c, tile, ldc, accumulate);
+                    kernel.multiply(kc, packedA, baseA + r * kc, packedB, baseB, starts, startsOff, c, tile, ldc, accumulate);
                     if (last) {
                         epilogue.apply(c, tile, ldc, i, j0, mr, nr);
                     }
                 } else {
-                    // A ragged tile, one spanning two groups or one of C^T is computed whole in scratch;
+                    // A ragged tile or one spanning two groups is computed whole in scratch;
                     // only its valid part reaches C.
                     float[] edge = mine.edge(mr * nr);
                     if (accumulate) {
                         moveTile(c, offC, output, i, j0, tileRows, cols, edge, nr, false);
                     }
-                    kernel.multiply(kc, packedA, baseA + r * kc, packedB, baseB, edge, 0, nr, accumulate);
+                    kernel.multiply(kc, packedA, baseA + r * kc, packedB, baseB, starts, startsOff, edge, 0, nr, accumulate);
                     if (last) {
                         epilogue.apply(edge, 0, nr, i, j0, tileRows, cols);
                     }
@@ -353,19 +469,6 @@ final class BlockedGemm implements CpuGemm {
     /** Copies C's {@code rows x cols} block at {@code (i0, j0)} to the dense tile {@code edge}, or back with {@code toC}. */
     private static void moveTile(float[] c, int offC, Output output, int i0, int j0, int rows, int cols,
                                  float[] edge, int edgeStride, boolean toC) {
-        if (output.transposed()) {
-            for (int r = 0; r < rows; r++) {
-                for (int j = 0; j < cols; j++) {
-                    int inC = offC + output.offset(i0 + r, j0 + j);
-                    if (toC) {
-                        c[inC] = edge[r * edgeStride + j];
-                    } else {
-                        edge[r * edgeStride + j] = c[inC];
-                    }
-                }
-            }
-            return;
-        }
         for (int j = 0; j < cols; ) {
             // A run of columns inside one group is contiguous in every row of C.
             int run = Math.min(cols - j, output.groupSize() - (j0 + j) % output.groupSize());
@@ -393,6 +496,8 @@ final class BlockedGemm implements CpuGemm {
         private float[] panelsOfB = new float[0];
         private float[] panelOfB = new float[0];
         private float[] edge = new float[0];
+        private float[] paddedImage = new float[0];
+        private float[] convolutionOutput = new float[0];
 
         float[] panelsOfA(int size) {
             if (panelsOfA.length < size) {
@@ -420,6 +525,20 @@ final class BlockedGemm implements CpuGemm {
                 panelOfB = new float[size];
             }
             return panelOfB;
+        }
+
+        float[] paddedImage(int size) {
+            if (paddedImage.length < size) {
+                paddedImage = new float[size];
+            }
+            return paddedImage;
+        }
+
+        float[] convolutionOutput(int size) {
+            if (convolutionOutput.length < size) {
+                convolutionOutput = new float[size];
+            }
+            return convolutionOutput;
         }
 
         float[] edge(int size) {

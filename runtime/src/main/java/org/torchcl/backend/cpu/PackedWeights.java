@@ -32,7 +32,7 @@ final class PackedWeights {
             boolean same = seen != null && seen.version == version && seen.width == width
                     && seen.layout.equals(source);
             if (same && seen.packed != null) {
-                return new Panels(source, width, seen.packed);
+                return Panels.packed(source, width, seen.packed);
             }
             if (!same) {
                 entries.put(buffer, new Entry(version, source, width, null));

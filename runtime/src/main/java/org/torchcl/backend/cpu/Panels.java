@@ -5,12 +5,22 @@ package org.torchcl.backend.cpu;
  * already ({@link #packed()} non-null, a cached weight). Packed, depth block {@code [k0, k0 + kc)}
  * starts at {@code k0 * paddedExtent} and holds the panels of {@code width} lines in line order, the
  * panel of line {@code x0} at {@code x0 * kc} within the block: exactly what packing block by block
- * produces, kept.
+ * produces, kept. Or read in place ({@link #inPlaceStarts()} non-null): line {@code x} at depth
+ * {@code k} is {@code packed[x + inPlaceStarts[k]]}, the columns of a {@link PaddedImage}.
  */
-record Panels(PanelSource source, int width, float[] packed) {
+record Panels(PanelSource source, int width, float[] packed, int[] inPlaceStarts) {
 
     static Panels onDemand(PanelSource source, int width) {
-        return new Panels(source, width, null);
+        return new Panels(source, width, null, null);
+    }
+
+    /** {@code source} packed already, as {@link #packAll} packs it. */
+    static Panels packed(PanelSource source, int width, float[] packed) {
+        return new Panels(source, width, packed, null);
+    }
+
+    static Panels inPlace(float[] data, int[] starts, int width) {
+        return new Panels(null, width, data, starts);
     }
 
     /** Packs every depth block of {@code source} at once, in blocks of {@code blockDepth}. */
@@ -23,7 +33,7 @@ record Panels(PanelSource source, int width, float[] packed) {
                 source.pack(x0, width, k0, kc, packed, k0 * padded + x0 * kc);
             }
         }
-        return new Panels(source, width, packed);
+        return packed(source, width, packed);
     }
 
     static int paddedExtent(int extent, int width) {
@@ -32,6 +42,6 @@ record Panels(PanelSource source, int width, float[] packed) {
 
     /** Where the panel of line {@code x0} (a multiple of the width) in block {@code k0} of depth {@code kc} starts. */
     int offset(int k0, int kc, int x0) {
-        return k0 * paddedExtent(source.extent(), width) + x0 * kc;
+        return inPlaceStarts != null ? x0 : k0 * paddedExtent(source.extent(), width) + x0 * kc;
     }
 }

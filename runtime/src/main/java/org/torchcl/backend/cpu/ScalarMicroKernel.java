@@ -38,17 +38,17 @@ final class ScalarMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void usePanel(float[] b, int bOff, int kc) {
+    public void usePanel(float[] b, int bOff, int[] starts, int startsOff, int kc) {
         float[][] depths = copies.get().depths;
         for (int d = 0; d < kc; d++) {
-            System.arraycopy(b, bOff + d * NR, depths[d], 0, NR);
+            System.arraycopy(b, bOff + starts[startsOff + d], depths[d], 0, NR);
         }
     }
 
-    /** Multiplies by the panel given to {@link #usePanel} on this thread; {@code b} and {@code bOff} are not read. */
+    /** Multiplies by the panel given to {@link #usePanel} on this thread; {@code b} and its starts are not read. */
     @Override
-    public void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
-                         boolean accumulate) {
+    public void multiply(int kc, float[] a, int aOff, float[] b, int bOff, int[] starts, int startsOff, float[] c,
+                         int cOff, int ldc, boolean accumulate) {
         Copies mine = copies.get();
         float[][] depths = mine.depths;
         float[][] tile = mine.tile;

@@ -38,8 +38,8 @@ final class VectorMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void multiply(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
-                         boolean accumulate) {
+    public void multiply(int kc, float[] a, int aOff, float[] b, int bOff, int[] starts, int startsOff, float[] c,
+                         int cOff, int ldc, boolean accumulate) {
         int row0 = cOff;
         int row1 = cOff + ldc;
         int row2 = cOff + 2 * ldc;
@@ -74,7 +74,7 @@ final class VectorMicroKernel implements MicroKernel {
         FloatVector c71 = accumulate ? FloatVector.fromArray(SPECIES, c, row7 + LANES) : zero;
         FloatVector c72 = accumulate ? FloatVector.fromArray(SPECIES, c, row7 + 2 * LANES) : zero;
         for (int d = 0; d < kc; d++) {
-            int bd = bOff + d * NR;
+            int bd = bOff + starts[startsOff + d];
             int ad = aOff + d * MR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bd);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bd + LANES);

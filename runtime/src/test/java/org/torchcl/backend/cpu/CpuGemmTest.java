@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.torchcl.Reference;
+import org.torchcl.backend.cpu.BlockedGemm.ConvolutionForm;
 import org.torchcl.backend.GemmShape;
 import org.torchcl.backend.GemmShape.Bias;
 import org.torchcl.backend.Im2colShape;
@@ -98,15 +99,22 @@ class CpuGemmTest {
                 new int[] {2, 4, 35, 6, 3, 2, 1},
                 // Few positions, many channels: computed as C^T, channels as the columns.
                 new int[] {1, 8, 7, 96, 3, 1, 1},
-                new int[] {2, 3, 5, 130, 3, 2, 1});
-        return implementations().flatMap(gemm -> shapes.stream()
-                .flatMap(shape -> Stream.of(Arguments.of(gemm, shape, true), Arguments.of(gemm, shape, false))));
+                new int[] {2, 3, 5, 130, 3, 2, 1},
+                // Depths in two blocks, columns in several panels and groups of tasks.
+                new int[] {2, 64, 20, 16, 3, 1, 1});
+        return implementations().flatMap(gemm -> shapes.stream().flatMap(shape -> Stream.of(ConvolutionForm.values())
+                .filter(form -> form != ConvolutionForm.IN_PLACE || shape[5] == 1)
+                .flatMap(form -> Stream.of(Arguments.of(gemm, shape, form, true),
+                        Arguments.of(gemm, shape, form, false)))));
     }
 
-    /** The im2col-free convolution (columns read from the images while packing) against a direct float64 one. */
-    @ParameterizedTest(name = "{0}: {1} bias and ReLU {2}")
+    /**
+     * The im2col-free convolution in each of its forms (columns read from the images while packing,
+     * or in place from a padded copy) against a direct float64 one.
+     */
+    @ParameterizedTest(name = "{0}: {1} as {2}, bias and ReLU {3}")
     @MethodSource("convolutions")
-    void convolutionMatchesDirectFloat64(CpuGemm gemm, int[] shape, boolean withBias) {
+    void convolutionMatchesDirectFloat64(CpuGemm gemm, int[] shape, ConvolutionForm form, boolean withBias) {
         int images = shape[0];
         int channels = shape[1];
         int size = shape[2];
@@ -129,7 +137,7 @@ class CpuGemmTest {
         for (int use = 0; use < 3; use++) {
             float[] y = new float[images * outChannels * geometry.positions()];
             Arrays.fill(y, Float.NaN);
-            gemm.conv2d(geometry, x, kept, bias, y, outChannels, activation);
+            ((BlockedGemm) gemm).conv2d(form, geometry, x, kept, bias, y, outChannels, activation);
             Reference.assertClose(expected, y, 1e-4 * Math.sqrt(geometry.patchSize()));
         }
     }
