@@ -365,7 +365,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void pool2d(Buffer src, Buffer dst, PoolShape shape) {
-        CpuConvolution.pool2d(parallel, data(src), data(dst), shape);
+        CpuConvolution.pool2d(parallel, kernels.math, data(src), data(dst), shape);
     }
 
     @Override

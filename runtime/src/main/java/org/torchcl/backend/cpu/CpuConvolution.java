@@ -1,5 +1,6 @@
 package org.torchcl.backend.cpu;
 
+import java.util.Arrays;
 import org.torchcl.backend.Im2colShape;
 import org.torchcl.backend.PoolShape;
 
@@ -79,7 +80,19 @@ final class CpuConvolution {
         }
     }
 
-    static void pool2d(Parallel parallel, float[] src, float[] dst, PoolShape s) {
+    static void pool2d(Parallel parallel, CpuMath math, float[] src, float[] dst, PoolShape s) {
+        if (s.mode() == PoolShape.Mode.MAX) {
+            long work = (long) s.outHeight() * s.outWidth() * s.kernelH() * s.kernelW();
+            int phaseWidth = (s.width() + s.strideW() - 1) / s.strideW();
+            parallel.forRange(s.planes(), Math.max(1, CpuBackend.ELEMENTWISE_GRAIN / work), (first, end) -> {
+                float[] phases = s.strideW() == 1 ? null : new float[s.strideW() * s.height() * phaseWidth];
+                for (long p = first; p < end; p++) {
+                    maxPlane(math, src, (int) p * s.height() * s.width(), dst, (int) p * s.outHeight() * s.outWidth(),
+                            s, phases, phaseWidth);
+                }
+            });
+            return;
+        }
         long window = s.mode() == PoolShape.Mode.ADAPTIVE_AVG
                 ? (long) (s.height() / s.outHeight() + 2) * (s.width() / s.outWidth() + 2)
                 : (long) s.kernelH() * s.kernelW();
@@ -92,19 +105,68 @@ final class CpuConvolution {
                     for (int ow = 0; ow < s.outWidth(); ow++) {
                         dst[out + oh * s.outWidth() + ow] = s.mode() == PoolShape.Mode.ADAPTIVE_AVG
                                 ? adaptiveCell(src, in, s, oh, ow)
-                                : windowCell(src, in, s, oh, ow);
+                                : averageCell(src, in, s, oh, ow);
                     }
                 }
             }
         });
     }
 
-    /** One output cell of MAX or AVG pooling. */
-    private static float windowCell(float[] src, int in, PoolShape s, int oh, int ow) {
+    /**
+     * Max pooling of one plane, a row of outputs at a time: each tap in turn is compared with the
+     * whole row, over the output columns where it lies inside the input, taps in the window's
+     * row-major order (of equal maxima the first stays, and a NaN wins and stays). For a stride
+     * above 1 the plane is first split into {@code phases} (column {@code t * stride + q} of a row to
+     * phase {@code q}, column {@code t}), so that every tap reads adjacent floats.
+     */
+    private static void maxPlane(CpuMath math, float[] src, int in, float[] dst, int out, PoolShape s,
+                                 float[] phases, int phaseWidth) {
+        int stride = s.strideW();
+        int height = s.height();
+        if (phases != null) {
+            for (int phase = 0; phase < stride; phase++) {
+                for (int h = 0; h < height; h++) {
+                    int row = in + h * s.width() + phase;
+                    int to = (phase * height + h) * phaseWidth;
+                    for (int t = 0; phase + t * stride < s.width(); t++) {
+                        phases[to + t] = src[row + t * stride];
+                    }
+                }
+            }
+        }
+        int outW = s.outWidth();
+        for (int oh = 0; oh < s.outHeight(); oh++) {
+            int row = out + oh * outW;
+            Arrays.fill(dst, row, row + outW, Float.NEGATIVE_INFINITY);
+            for (int i = 0; i < s.kernelH(); i++) {
+                int h = oh * s.strideH() - s.padTop() + i * s.dilationH();
+                if (h < 0 || h >= height) {
+                    continue;
+                }
+                for (int j = 0; j < s.kernelW(); j++) {
+                    // Input column of output column ow: ow * stride + shift; inside for ow in [from, to).
+                    int shift = j * s.dilationW() - s.padLeft();
+                    int from = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+                    int to = shift > s.width() - 1 ? 0 : Math.min(outW, (s.width() - 1 - shift) / stride + 1);
+                    if (from >= to) {
+                        continue;
+                    }
+                    if (phases == null) {
+                        math.keepGreater(src, in + h * s.width() + from + shift, dst, row + from, to - from);
+                    } else {
+                        int phase = Math.floorMod(shift, stride);
+                        int column = from + Math.floorDiv(shift, stride);
+                        math.keepGreater(phases, (phase * height + h) * phaseWidth + column, dst, row + from, to - from);
+                    }
+                }
+            }
+        }
+    }
+
+    /** One output cell of AVG pooling. */
+    private static float averageCell(float[] src, int in, PoolShape s, int oh, int ow) {
         int top = oh * s.strideH() - s.padTop();
         int left = ow * s.strideW() - s.padLeft();
-        boolean max = s.mode() == PoolShape.Mode.MAX;
-        float best = Float.NEGATIVE_INFINITY;
         double sum = 0;
         int rowsInside = 0;
         int rowsPadded = 0;
@@ -119,19 +181,10 @@ final class CpuConvolution {
             rowsInside++;
             for (int j = 0; j < s.kernelW(); j++) {
                 int w = left + j * s.dilationW();
-                if (w < 0 || w >= s.width()) {
-                    continue;
+                if (w >= 0 && w < s.width()) {
+                    sum += src[in + h * s.width() + w];
                 }
-                float v = src[in + h * s.width() + w];
-                // A NaN tap wins and stays: nothing compares greater than NaN.
-                if (v > best || v != v) {
-                    best = v;
-                }
-                sum += v;
             }
-        }
-        if (max) {
-            return best;
         }
         int colsInside = 0;
         int colsPadded = 0;

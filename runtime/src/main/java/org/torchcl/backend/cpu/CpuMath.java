@@ -39,4 +39,10 @@ interface CpuMath {
 
     /** {@code sums[i] += x[at + i]} for {@code i < n}: one row of a reduction over a leading dim. */
     void accumulate(double[] sums, float[] x, int at, int n);
+
+    /**
+     * {@code best[bi + i] = x[xi + i]} where that is greater or NaN, for {@code i < n}: one tap of
+     * max pooling, which keeps the first of equal maxima and a NaN once seen.
+     */
+    void keepGreater(float[] x, int xi, float[] best, int bi, int n);
 }

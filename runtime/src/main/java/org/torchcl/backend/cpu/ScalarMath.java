@@ -132,4 +132,16 @@ final class ScalarMath implements CpuMath {
             sums[i] += x[at + i];
         }
     }
+
+    @Override
+    public void keepGreater(float[] x, int xi, float[] best, int bi, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xi + i];
+            float kept = best[bi + i];
+            // A select on the bits: a float ternary compiles to a branch that mispredicts on half the taps.
+            int take = (v > kept) | (v != v) ? -1 : 0;
+            best[bi + i] = Float.intBitsToFloat(Float.floatToRawIntBits(v) & take
+                    | Float.floatToRawIntBits(kept) & ~take);
+        }
+    }
 }

@@ -23,6 +23,8 @@ import org.torchcl.backend.UnaryOp;
 final class VectorMath implements CpuMath {
 
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    /** The plain loops, for the ends of rows shorter than a vector. */
+    private static final ScalarMath SCALAR = new ScalarMath();
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
     /** Floats as many as {@link #DOUBLES} has lanes. */
     private static final VectorSpecies<Float> HALF =
@@ -118,8 +120,21 @@ final class VectorMath implements CpuMath {
                     geluTanh(FloatVector.fromArray(FLOATS, x, i, m)).intoArray(o, i, m);
                 }
             };
+            // The table's ternary runs scalar (C2 does not vectorize a conditional float move) and
+            // mispredicts on every other sign; a blend keeps its result for NaN and -0 alike.
+            case RELU -> (x, o, from, to) -> {
+                FloatVector zero = FloatVector.zero(FLOATS);
+                int i = from;
+                for (; i <= to - LANES; i += LANES) {
+                    FloatVector v = FloatVector.fromArray(FLOATS, x, i);
+                    v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(o, i);
+                }
+                for (; i < to; i++) {
+                    o[i] = x[i] < 0f ? 0f : x[i];
+                }
+            };
             // C2 already vectorizes the table's loops of these.
-            case NEG, ABS, SQRT, RSQRT, RECIPROCAL, RELU, CLAMP, LOGICAL_NOT -> null;
+            case NEG, ABS, SQRT, RSQRT, RECIPROCAL, CLAMP, LOGICAL_NOT -> null;
         };
     }
 
@@ -314,6 +329,17 @@ final class VectorMath implements CpuMath {
         for (; i < n; i++) {
             sums[i] += x[at + i];
         }
+    }
+
+    @Override
+    public void keepGreater(float[] x, int xi, float[] best, int bi, int n) {
+        int i = 0;
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, xi + i);
+            FloatVector kept = FloatVector.fromArray(FLOATS, best, bi + i);
+            kept.blend(v, v.compare(VectorOperators.GT, kept).or(v.test(VectorOperators.IS_NAN))).intoArray(best, bi + i);
+        }
+        SCALAR.keepGreater(x, xi + i, best, bi + i, n - i);
     }
 
     /** The largest of {@code x[at, at + n)}, NaN if any is; -inf for none. */

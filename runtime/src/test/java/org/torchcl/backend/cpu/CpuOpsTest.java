@@ -680,6 +680,56 @@ class CpuOpsTest {
         }
     }
 
+    /**
+     * Max pooling over rows wide enough for whole vectors, at strides 1 to 3 and a dilation, with
+     * both kernels' math: bit for bit the first maximum of the window in row-major order (of -0 and
+     * +0 the first), NaN once a tap is NaN.
+     */
+    @Test
+    void maxPoolingKeepsTheFirstMaximumAndAnyNaNBitForBit() {
+        int planes = 2;
+        int h = 9;
+        int w = 70;
+        float[] choices = {-1f, -0f, 0f, 1f, 2f, NAN};
+        java.util.Random random = new java.util.Random(7);
+        float[] x = new float[planes * h * w];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = choices[random.nextInt(random.nextInt(20) == 0 ? 6 : 5)];
+        }
+        PoolShape[] shapes = {
+            new PoolShape(PoolShape.Mode.MAX, planes, h, w, 9, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+            new PoolShape(PoolShape.Mode.MAX, planes, h, w, 5, 35, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1),
+            new PoolShape(PoolShape.Mode.MAX, planes, h, w, 3, 23, 2, 4, 3, 3, 0, 1, 0, 1, 1, 2),
+        };
+        Parallel twoThreads = new Parallel(2);
+        for (CpuMath math : new CpuMath[] {new ScalarMath(), new VectorMath()}) {
+            for (PoolShape s : shapes) {
+                float[] got = new float[(int) s.outputElements()];
+                CpuConvolution.pool2d(twoThreads, math, x, got, s);
+                for (int p = 0; p < planes; p++) {
+                    for (int oh = 0; oh < s.outHeight(); oh++) {
+                        for (int ow = 0; ow < s.outWidth(); ow++) {
+                            float want = Float.NEGATIVE_INFINITY;
+                            for (int i = 0; i < s.kernelH(); i++) {
+                                for (int j = 0; j < s.kernelW(); j++) {
+                                    int row = oh * s.strideH() - s.padTop() + i * s.dilationH();
+                                    int col = ow * s.strideW() - s.padLeft() + j * s.dilationW();
+                                    if (row >= 0 && row < h && col >= 0 && col < w) {
+                                        float v = x[(p * h + row) * w + col];
+                                        want = v > want || v != v ? v : want;
+                                    }
+                                }
+                            }
+                            int at = (p * s.outHeight() + oh) * s.outWidth() + ow;
+                            assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[at]),
+                                    math.getClass().getSimpleName() + " " + s + " at " + p + "," + oh + "," + ow);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static void assertClose(double want, double got, double tolerance, String what) {
