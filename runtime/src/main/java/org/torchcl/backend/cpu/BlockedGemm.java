@@ -32,6 +32,11 @@ final class BlockedGemm implements CpuGemm {
      * floats (6 MiB for 16 lanes) stay in the last-level cache between their uses.
      */
     private static final int NC_PANELS = 64;
+    /**
+     * Floats of op(A) (4 MiB) up to which A is packed whole before the tasks that share it, when
+     * they would otherwise wait for each other at every block of depths.
+     */
+    private static final int WHOLE_A_FLOATS = 1 << 20;
     /** Floats worth packing on another core: below this a shared packing is done by the caller alone. */
     private static final int PACK_GRAIN = 16384;
     /**
@@ -317,6 +322,15 @@ final class BlockedGemm implements CpuGemm {
             int columnGroups = ceilDiv(count, panelsPerGroup);
             // Tasks that share a block of rows share its packing too, done once before them.
             boolean sharedRows = left.packed() == null && columnGroups > 1;
+            Panels rowsOfA = left;
+            if (sharedRows && !sharedPanels && depth > blockDepth
+                    && (long) ceilDiv(m, mr) * mr * depth <= WHOLE_A_FLOATS) {
+                // Rather than all tasks waiting for each block's packing, all of A at once.
+                rowsOfA = Panels.packAll(left.source(), mr, blockDepth,
+                        scratch.get().sharedA(Panels.packedSize(left.source(), mr)), cores);
+                sharedRows = false;
+            }
+            Panels leftPanels = rowsOfA;
             if (!sharedPanels && !sharedRows) {
                 // Nothing is packed for several tasks, so no task waits for another between blocks of
                 // depths: each runs all of them, its tiles of C still in cache from the previous one.
@@ -326,7 +340,7 @@ final class BlockedGemm implements CpuGemm {
                     int i0 = (task / columnGroups) * rows;
                     for (int k0 = 0; k0 < depth; k0 += blockDepth) {
                         Block block = new Block(k0, Math.min(blockDepth, depth - k0), depth, jc, null, null);
-                        blockTimesPanels(n, left, right, i0, Math.min(rows, m - i0), block, firstPanel, endPanel, c,
+                        blockTimesPanels(n, leftPanels, right, i0, Math.min(rows, m - i0), block, firstPanel, endPanel, c,
                                 offC, output, epilogue);
                     }
                 });

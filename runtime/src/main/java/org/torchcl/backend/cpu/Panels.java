@@ -25,15 +25,31 @@ record Panels(PanelSource source, int width, float[] packed, int[] inPlaceStarts
 
     /** Packs every depth block of {@code source} at once, in blocks of {@code blockDepth}. */
     static Panels packAll(PanelSource source, int width, int blockDepth) {
+        float[] packed = new float[packedSize(source, width)];
+        packPanels(source, width, blockDepth, packed, 0, paddedExtent(source.extent(), width) / width);
+        return packed(source, width, packed);
+    }
+
+    /** {@link #packAll} into {@code into} (at least {@link #packedSize} long), the panels split over {@code cores}. */
+    static Panels packAll(PanelSource source, int width, int blockDepth, float[] into, Parallel cores) {
+        int panels = paddedExtent(source.extent(), width) / width;
+        cores.forRange(panels, 1, (first, end) -> packPanels(source, width, blockDepth, into, (int) first, (int) end));
+        return packed(source, width, into);
+    }
+
+    static int packedSize(PanelSource source, int width) {
+        return Math.multiplyExact(paddedExtent(source.extent(), width), source.depth());
+    }
+
+    /** Panels {@code [first, end)} of {@code source} at every depth block, where {@link #offset} expects them. */
+    private static void packPanels(PanelSource source, int width, int blockDepth, float[] packed, int first, int end) {
         int padded = paddedExtent(source.extent(), width);
-        float[] packed = new float[Math.multiplyExact(padded, source.depth())];
         for (int k0 = 0; k0 < source.depth(); k0 += blockDepth) {
             int kc = Math.min(blockDepth, source.depth() - k0);
-            for (int x0 = 0; x0 < source.extent(); x0 += width) {
+            for (int x0 = first * width; x0 < end * width; x0 += width) {
                 source.pack(x0, width, k0, kc, packed, k0 * padded + x0 * kc);
             }
         }
-        return packed(source, width, packed);
     }
 
     static int paddedExtent(int extent, int width) {

@@ -30,6 +30,9 @@ class CpuGemmTest {
                 GemmShape.of(127, 129, 65).withTransB(true),
                 GemmShape.of(513, 257, 1023).withTransB(true),
                 GemmShape.of(129, 97, 300).withTransA(true).withTransB(true),
+                // One block of rows, several groups of columns, several blocks of depths: A packed whole first.
+                GemmShape.of(100, 200, 1100),
+                GemmShape.of(37, 300, 1500).withTransA(true).withTransB(true).withBias(Bias.PER_ROW),
                 GemmShape.of(129, 97, 300).withBias(Bias.PER_COLUMN),
                 GemmShape.of(65, 31, 19).withTransA(true).withBias(Bias.PER_ROW),
                 // A short A against a Linear weight, with depths that are no multiple of the lanes.
