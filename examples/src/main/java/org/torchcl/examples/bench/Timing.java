@@ -20,7 +20,6 @@ final class Timing {
 
     /** Warm-up keeps running until this much time has passed: the JIT compiles the CPU kernels meanwhile. */
     static final double WARMUP_SECONDS = 0.5;
-    private static final int MAX_WARMUP_RUNS = 50;
 
     /**
      * Warms up with at least {@code warmup} runs and {@value #WARMUP_SECONDS} s (a single run longer
@@ -30,7 +29,9 @@ final class Timing {
      */
     static Result median(Run run, int warmup, int minRuns, int maxRuns, double budgetSeconds) {
         double warmed = 0;
-        for (int i = 0; i < MAX_WARMUP_RUNS && (i < warmup || warmed < WARMUP_SECONDS); i++) {
+        // Time, not a count of runs, bounds the warm-up: a product of a new shape makes C2 recompile
+        // the kernels around it, and a short one needs thousands of runs until that is done.
+        for (int i = 0; i < warmup || warmed < WARMUP_SECONDS; i++) {
             double seconds = run.seconds();
             warmed += seconds;
             if (seconds > budgetSeconds) {
