@@ -4,7 +4,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.torchcl.backend.BinaryOp;
 import org.torchcl.backend.UnaryOp;
@@ -26,11 +25,9 @@ final class VectorMath implements CpuMath {
     /** The plain loops, for the ends of rows shorter than a vector. */
     private static final ScalarMath SCALAR = new ScalarMath();
     private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
-    /** Floats as many as {@link #DOUBLES} has lanes. */
-    private static final VectorSpecies<Float> HALF =
-            VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize() / 2));
     private static final int LANES = FLOATS.length();
-    private static final int HALF_LANES = HALF.length();
+    /** Lanes of {@link #DOUBLES}: half a float vector's. */
+    private static final int HALF_LANES = DOUBLES.length();
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
     private static final FloatVector ONE = FloatVector.broadcast(FLOATS, 1f);
@@ -289,9 +286,10 @@ final class VectorMath implements CpuMath {
         DoubleVector s0 = DoubleVector.zero(DOUBLES);
         DoubleVector s1 = DoubleVector.zero(DOUBLES);
         int i = 0;
-        for (; i <= n - 2 * HALF_LANES; i += 2 * HALF_LANES) {
-            s0 = s0.add(toDouble(FloatVector.fromArray(HALF, x, at + i)));
-            s1 = s1.add(toDouble(FloatVector.fromArray(HALF, x, at + i + HALF_LANES)));
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, at + i);
+            s0 = s0.add(toDouble(v, 0));
+            s1 = s1.add(toDouble(v, 1));
         }
         double sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
@@ -305,9 +303,10 @@ final class VectorMath implements CpuMath {
         DoubleVector s0 = DoubleVector.zero(DOUBLES);
         DoubleVector s1 = DoubleVector.zero(DOUBLES);
         int i = 0;
-        for (; i <= n - 2 * HALF_LANES; i += 2 * HALF_LANES) {
-            DoubleVector d0 = toDouble(FloatVector.fromArray(HALF, x, at + i)).sub(mean);
-            DoubleVector d1 = toDouble(FloatVector.fromArray(HALF, x, at + i + HALF_LANES)).sub(mean);
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, at + i);
+            DoubleVector d0 = toDouble(v, 0).sub(mean);
+            DoubleVector d1 = toDouble(v, 1).sub(mean);
             s0 = d0.fma(d0, s0);
             s1 = d1.fma(d1, s1);
         }
@@ -322,9 +321,10 @@ final class VectorMath implements CpuMath {
     @Override
     public void accumulate(double[] sums, float[] x, int at, int n) {
         int i = 0;
-        for (; i <= n - HALF_LANES; i += HALF_LANES) {
-            DoubleVector.fromArray(DOUBLES, sums, i).add(toDouble(FloatVector.fromArray(HALF, x, at + i)))
-                    .intoArray(sums, i);
+        for (; i <= n - LANES; i += LANES) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, at + i);
+            DoubleVector.fromArray(DOUBLES, sums, i).add(toDouble(v, 0)).intoArray(sums, i);
+            DoubleVector.fromArray(DOUBLES, sums, i + HALF_LANES).add(toDouble(v, 1)).intoArray(sums, i + HALF_LANES);
         }
         for (; i < n; i++) {
             sums[i] += x[at + i];
@@ -365,8 +365,8 @@ final class VectorMath implements CpuMath {
         return step == 0 ? FloatVector.broadcast(FLOATS, x[at]) : FloatVector.fromArray(FLOATS, x, at + i, m);
     }
 
-    private static DoubleVector toDouble(FloatVector half) {
-        return (DoubleVector) half.convertShape(VectorOperators.F2D, DOUBLES, 0);
+    private static DoubleVector toDouble(FloatVector v, int part) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, part);
     }
 
     /** {@code 1 / (1 + exp(-v))}: exp(-v) overflowing to infinity gives 0, not NaN. */
