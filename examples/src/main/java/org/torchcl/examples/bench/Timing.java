@@ -57,6 +57,22 @@ final class Timing {
         return new Result(median, runs);
     }
 
+    /**
+     * {@link #median}, after first running {@code run} for {@code warmUpSeconds} untimed: a whole
+     * model's forward makes C2 compile and recompile dozens of kernels for its shapes, which takes
+     * seconds, not the half second that settles a single product.
+     */
+    static Result medianAfterWarmUp(Run run, double warmUpSeconds, int minRuns, int maxRuns, double budgetSeconds) {
+        for (double warmed = 0; warmed < warmUpSeconds; ) {
+            double seconds = run.seconds();
+            warmed += seconds;
+            if (seconds > budgetSeconds) {
+                break;
+            }
+        }
+        return median(run, 0, minRuns, maxRuns, budgetSeconds);
+    }
+
     /** Seconds since {@code startNanos} on the monotonic clock. */
     static double since(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
