@@ -182,7 +182,7 @@ final class BlockedGemm implements CpuGemm {
         COLUMNS,
         /** The columns' transpose times the weight's, the positions as rows, then transposed back. */
         TRANSPOSED,
-        /** Image by image, the weight times the columns read in place from a padded copy (stride 1). */
+        /** Image by image, the weight times the columns read in place from a padded copy. */
         IN_PLACE
     }
 
@@ -203,7 +203,7 @@ final class BlockedGemm implements CpuGemm {
         int columns = s.batch() * s.positions();
         double filled = tilesFilled(outChannels, mr) * tilesFilled(columns, nr);
         double filledTransposed = tilesFilled(columns, mr) * tilesFilled(outChannels, nr);
-        if (s.strideH() == 1 && s.strideW() == 1 && tilesFilled(outChannels, mr) * PaddedImage.usefulFraction(s, nr)
+        if (tilesFilled(outChannels, mr) * PaddedImage.usefulFraction(s, nr)
                 > (1 - PACKING_SHARE) * Math.max(filled, filledTransposed)) {
             return ConvolutionForm.IN_PLACE;
         }
