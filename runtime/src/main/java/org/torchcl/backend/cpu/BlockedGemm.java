@@ -44,6 +44,8 @@ final class BlockedGemm implements CpuGemm {
      * costs a pass to transpose it back.
      */
     private static final double TRANSPOSE_GAIN = 1.15;
+    /** Channels per pass of the transpose back from C^T. */
+    private static final int TRANSPOSE_CHANNELS = 16;
     /**
      * About the share of a convolution's time that copying the images' columns into panels takes
      * (9 % at 512 output channels to 29 % at 64, one core), which reading them in place saves.
@@ -261,19 +263,28 @@ final class BlockedGemm implements CpuGemm {
         }
     }
 
-    /** {@code dst[n, channel, position]} from {@code transposed[n * positions + position, channel]}. */
+    /**
+     * {@code dst[n, channel, position]} from {@code transposed[n * positions + position, channel]},
+     * {@value #TRANSPOSE_CHANNELS} channels at a time: each position's run of them is read whole,
+     * and the as many rows of dst they are written to stay in L1 until they are full.
+     */
     private void transposeImages(float[] transposed, float[] dst, int images, int positions, int outChannels) {
-        parallel.forRange((long) images * outChannels, Math.max(1, PACK_GRAIN / positions), (first, end) -> {
-            for (long line = first; line < end; line++) {
-                int n = (int) (line / outChannels);
-                int channel = (int) (line % outChannels);
-                int from = n * positions * outChannels + channel;
-                int to = (int) line * positions;
-                for (int p = 0; p < positions; p++) {
-                    dst[to + p] = transposed[from + p * outChannels];
-                }
-            }
-        });
+        int blocks = ceilDiv(outChannels, TRANSPOSE_CHANNELS);
+        parallel.forRange((long) images * blocks, Math.max(1, PACK_GRAIN / (positions * TRANSPOSE_CHANNELS)),
+                (first, end) -> {
+                    for (long task = first; task < end; task++) {
+                        int n = (int) (task / blocks);
+                        int from = (int) (task % blocks) * TRANSPOSE_CHANNELS;
+                        int to = Math.min(outChannels, from + TRANSPOSE_CHANNELS);
+                        int image = n * positions * outChannels;
+                        for (int p = 0; p < positions; p++) {
+                            int row = image + p * outChannels;
+                            for (int channel = from; channel < to; channel++) {
+                                dst[image + channel * positions + p] = transposed[row + channel];
+                            }
+                        }
+                    }
+                });
     }
 
     /** The fraction of tiles of {@code width} lines that {@code lines} lines fill. */
