@@ -20,6 +20,8 @@ final class VectorRowDots {
     private static final int A_ROWS = 4;
     /** Rows of B per tile, likewise. */
     private static final int B_ROWS = 4;
+    /** Rows of B per tile for a single row of A. */
+    private static final int ONE_ROW_B_ROWS = 8;
 
     private final Parallel parallel;
 
@@ -29,6 +31,10 @@ final class VectorRowDots {
 
     /** One batch entry of {@code s}, whose A, B and C start at the given offsets. */
     void run(GemmShape s, float[] a, int offA, float[] b, int offB, float[] bias, float[] c, int offC) {
+        if (s.m() == 1) {
+            oneRow(s, a, offA, b, offB, bias, c, offC);
+            return;
+        }
         int tilesAcross = BlockedGemm.ceilDiv(s.n(), B_ROWS);
         parallel.forRange(tilesAcross, 1, (first, end) -> {
             float[] sums = new float[A_ROWS * B_ROWS];
@@ -37,6 +43,53 @@ final class VectorRowDots {
                     vectorDots(s, a, offA, b, offB, i0, j0, sums);
                     finish(s, a, offA, b, offB, bias, c, offC, i0, j0, sums);
                 }
+            }
+        });
+    }
+
+    /**
+     * One row of A: the 4 x 4 tile would repeat it four times, and the multiply-adds for the copies
+     * compete with the loads of B for the core; a row against 8 rows of B at a time keeps 8 streams
+     * of B in flight instead.
+     */
+    private void oneRow(GemmShape s, float[] a, int offA, float[] b, int offB, float[] bias, float[] c, int offC) {
+        int k = s.k();
+        int vectorEnd = SPECIES.loopBound(k);
+        int tilesAcross = BlockedGemm.ceilDiv(s.n(), ONE_ROW_B_ROWS);
+        parallel.forRange(tilesAcross, 1, (first, end) -> {
+            float[] sums = new float[ONE_ROW_B_ROWS];
+            for (int j0 = (int) first * ONE_ROW_B_ROWS; j0 < end * ONE_ROW_B_ROWS; j0 += ONE_ROW_B_ROWS) {
+                int last = s.n() - 1;
+                int b0 = offB + Math.min(j0, last) * k;
+                int b1 = offB + Math.min(j0 + 1, last) * k;
+                int b2 = offB + Math.min(j0 + 2, last) * k;
+                int b3 = offB + Math.min(j0 + 3, last) * k;
+                int b4 = offB + Math.min(j0 + 4, last) * k;
+                int b5 = offB + Math.min(j0 + 5, last) * k;
+                int b6 = offB + Math.min(j0 + 6, last) * k;
+                int b7 = offB + Math.min(j0 + 7, last) * k;
+                FloatVector zero = FloatVector.zero(SPECIES);
+                FloatVector s0 = zero, s1 = zero, s2 = zero, s3 = zero, s4 = zero, s5 = zero, s6 = zero, s7 = zero;
+                for (int d = 0; d < vectorEnd; d += LANES) {
+                    FloatVector x = FloatVector.fromArray(SPECIES, a, offA + d);
+                    s0 = x.fma(FloatVector.fromArray(SPECIES, b, b0 + d), s0);
+                    s1 = x.fma(FloatVector.fromArray(SPECIES, b, b1 + d), s1);
+                    s2 = x.fma(FloatVector.fromArray(SPECIES, b, b2 + d), s2);
+                    s3 = x.fma(FloatVector.fromArray(SPECIES, b, b3 + d), s3);
+                    s4 = x.fma(FloatVector.fromArray(SPECIES, b, b4 + d), s4);
+                    s5 = x.fma(FloatVector.fromArray(SPECIES, b, b5 + d), s5);
+                    s6 = x.fma(FloatVector.fromArray(SPECIES, b, b6 + d), s6);
+                    s7 = x.fma(FloatVector.fromArray(SPECIES, b, b7 + d), s7);
+                }
+                sums[0] = s0.reduceLanes(VectorOperators.ADD);
+                sums[1] = s1.reduceLanes(VectorOperators.ADD);
+                sums[2] = s2.reduceLanes(VectorOperators.ADD);
+                sums[3] = s3.reduceLanes(VectorOperators.ADD);
+                sums[4] = s4.reduceLanes(VectorOperators.ADD);
+                sums[5] = s5.reduceLanes(VectorOperators.ADD);
+                sums[6] = s6.reduceLanes(VectorOperators.ADD);
+                sums[7] = s7.reduceLanes(VectorOperators.ADD);
+                finish(s, a, offA, b, offB, bias, c, offC, 0, j0, 1, ONE_ROW_B_ROWS, sums);
             }
         });
     }
@@ -95,13 +148,19 @@ final class VectorRowDots {
         sums[15] = s33.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Adds the depths past the last whole vector and the bias to a tile's sums, and stores them in C. */
+    /** Adds the depths past the last whole vector and the bias to a 4 x 4 tile's sums, and stores them in C. */
     private static void finish(GemmShape s, float[] a, int offA, float[] b, int offB, float[] bias, float[] c, int offC,
                                int i0, int j0, float[] sums) {
+        finish(s, a, offA, b, offB, bias, c, offC, i0, j0, A_ROWS, B_ROWS, sums);
+    }
+
+    /** Adds the depths past the last whole vector and the bias to an {@code aRows x bRows} tile's sums, and stores them in C. */
+    private static void finish(GemmShape s, float[] a, int offA, float[] b, int offB, float[] bias, float[] c, int offC,
+                               int i0, int j0, int aRows, int bRows, float[] sums) {
         int k = s.k();
-        for (int r = 0; r < A_ROWS && i0 + r < s.m(); r++) {
-            for (int w = 0; w < B_ROWS && j0 + w < s.n(); w++) {
-                float sum = sums[r * B_ROWS + w];
+        for (int r = 0; r < aRows && i0 + r < s.m(); r++) {
+            for (int w = 0; w < bRows && j0 + w < s.n(); w++) {
+                float sum = sums[r * bRows + w];
                 for (int d = SPECIES.loopBound(k); d < k; d++) {
                     sum += a[offA + (i0 + r) * k + d] * b[offB + (j0 + w) * k + d];
                 }
