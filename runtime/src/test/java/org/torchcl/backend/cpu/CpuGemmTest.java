@@ -39,6 +39,7 @@ class CpuGemmTest {
                 GemmShape.of(1, 4096, 257).withTransB(true).withBias(Bias.PER_COLUMN),
                 GemmShape.of(5, 37, 1029).withTransB(true).withBias(Bias.PER_ROW),
                 GemmShape.of(1, 37, 1029).withTransB(true).withBias(Bias.PER_COLUMN),
+                GemmShape.of(3, 70, 300).withTransB(true).withBias(Bias.PER_COLUMN),
                 GemmShape.of(16, 130, 255).withTransB(true),
                 GemmShape.of(17, 130, 255).withTransB(true).withBias(Bias.PER_COLUMN),
                 GemmShape.of(100, 67, 1031).withTransB(true).withBias(Bias.PER_ROW),
