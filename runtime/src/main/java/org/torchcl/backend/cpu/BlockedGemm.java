@@ -529,51 +529,42 @@ final class BlockedGemm implements CpuGemm {
         private float[] convolutionOutput = new float[0];
 
         float[] panelsOfA(int size) {
-            if (panelsOfA.length < size) {
-                panelsOfA = new float[size];
-            }
+            panelsOfA = atLeast(panelsOfA, size);
             return panelsOfA;
         }
 
         float[] sharedA(int size) {
-            if (sharedA.length < size) {
-                sharedA = new float[size];
-            }
+            sharedA = atLeast(sharedA, size);
             return sharedA;
         }
 
         float[] panelsOfB(int size) {
-            if (panelsOfB.length < size) {
-                panelsOfB = new float[size];
-            }
+            panelsOfB = atLeast(panelsOfB, size);
             return panelsOfB;
         }
 
         float[] panelOfB(int size) {
-            if (panelOfB.length < size) {
-                panelOfB = new float[size];
-            }
+            panelOfB = atLeast(panelOfB, size);
             return panelOfB;
         }
 
         float[] paddedImage(int size) {
-            if (paddedImage.length < size) {
-                paddedImage = new float[size];
-            }
+            paddedImage = atLeast(paddedImage, size);
             return paddedImage;
         }
 
         float[] convolutionOutput(int size) {
-            if (convolutionOutput.length < size) {
-                convolutionOutput = new float[size];
-            }
+            convolutionOutput = atLeast(convolutionOutput, size);
             return convolutionOutput;
         }
 
+        /** {@code array} when it holds {@code size} floats, else a new array that does. */
+        private static float[] atLeast(float[] array, int size) {
+            return array.length < size ? new float[size] : array;
+        }
+
         float[] edge(int size) {
-            if (edge.length < size) {
-                edge = new float[size];
-            }
+            edge = atLeast(edge, size);
             return edge;
         }
     }
