@@ -73,6 +73,25 @@ class CpuOpsTest {
         assertTrue(worst <= 2e-6, "max |erf error| " + worst);
     }
 
+    /** Both ReLU loops, over whole vectors and the tail: NaN, -0 and +inf pass, everything below 0 becomes +0. */
+    @Test
+    void reluLoopsKeepNaNAndMinusZeroBitForBit() {
+        float[] specials = {NAN, INF, -INF, 0f, -0f, -1e-40f, 1e-40f, -3f, 3f, Float.intBitsToFloat(0xffc00001)};
+        float[] x = new float[53];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = specials[i % specials.length];
+        }
+        for (CpuElementwise.FloatUnary relu : new CpuElementwise.FloatUnary[] {
+            CpuElementwise.floatLoop(UnaryOp.RELU, 0, 0), new VectorMath().unary(UnaryOp.RELU)}) {
+            float[] out = new float[x.length];
+            relu.apply(x, out, 0, x.length);
+            for (int i = 0; i < x.length; i++) {
+                float want = x[i] < 0f ? 0f : x[i];
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[i]), "relu of " + x[i]);
+            }
+        }
+    }
+
     @Test
     void unarySpecialValues() {
         float[] x = {NAN, INF, -INF, 0f, -0f};
