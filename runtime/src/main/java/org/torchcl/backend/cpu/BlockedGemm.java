@@ -1,5 +1,6 @@
 package org.torchcl.backend.cpu;
 
+import org.torchcl.backend.BinaryOp;
 import org.torchcl.backend.GemmShape;
 import org.torchcl.backend.Im2colShape;
 import org.torchcl.backend.UnaryOp;
@@ -95,14 +96,26 @@ final class BlockedGemm implements CpuGemm {
     }
 
     /**
-     * What is applied to each finished tile: the bias, then the activation's loop (null: none); then,
-     * for a convolution read in place, its output positions are copied to the image's output.
+     * What is applied to each finished tile: the bias (through {@code add}, the vector loop, where
+     * the kernels have one), then the activation's loop (null: none); then, for a convolution read
+     * in place, its output positions are copied to the image's output.
      */
-    private record Epilogue(GemmShape.Bias biasMode, float[] bias, CpuElementwise.FloatUnary activation,
-                            PaddedImage image, float[] dst, int dstOff) {
+    private record Epilogue(GemmShape.Bias biasMode, float[] bias, CpuMath.BinaryRun add,
+                            CpuElementwise.FloatUnary activation, PaddedImage image, float[] dst, int dstOff) {
 
         void apply(float[] c, int tile, int ldc, int i0, int j0, int rows, int cols) {
-            addBias(c, tile, ldc, i0, j0, rows, cols, biasMode, bias);
+            if (add != null && biasMode != GemmShape.Bias.NONE) {
+                for (int r = 0; r < rows; r++) {
+                    int row = tile + r * ldc;
+                    if (biasMode == GemmShape.Bias.PER_COLUMN) {
+                        add.apply(c, row, 1, bias, j0, 1, c, row, cols);
+                    } else {
+                        add.apply(c, row, 1, bias, i0 + r, 0, c, row, cols);
+                    }
+                }
+            } else {
+                addBias(c, tile, ldc, i0, j0, rows, cols, biasMode, bias);
+            }
             if (activation != null) {
                 for (int r = 0; r < rows; r++) {
                     int row = tile + r * ldc;
@@ -115,17 +128,18 @@ final class BlockedGemm implements CpuGemm {
         }
 
         Epilogue copyingOut(PaddedImage from, float[] to, int offset) {
-            return new Epilogue(biasMode, bias, activation, from, to, offset);
+            return new Epilogue(biasMode, bias, add, activation, from, to, offset);
         }
     }
 
     private Epilogue epilogue(GemmShape.Bias biasMode, float[] bias, UnaryOp activation) {
+        CpuMath.BinaryRun add = math.binary(BinaryOp.ADD);
         if (activation == null) {
-            return new Epilogue(biasMode, bias, null, null, null, 0);
+            return new Epilogue(biasMode, bias, add, null, null, null, 0);
         }
         CpuElementwise.FloatUnary fast = math.unary(activation);
-        return new Epilogue(biasMode, bias, fast != null ? fast : CpuElementwise.floatLoop(activation, 0, 0), null,
-                null, 0);
+        return new Epilogue(biasMode, bias, add, fast != null ? fast : CpuElementwise.floatLoop(activation, 0, 0),
+                null, null, 0);
     }
 
     /**
