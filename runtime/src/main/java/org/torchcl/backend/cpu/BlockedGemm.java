@@ -242,8 +242,21 @@ final class BlockedGemm implements CpuGemm {
         switch (form) {
             case IN_PLACE -> convolveInPlace(s, src, weight, channels, bias, dst, outChannels, activation);
             case TRANSPOSED -> {
-                float[] transposed = scratch.get().convolutionOutput(columns * outChannels);
-                multiply(parallel, columns, outChannels, patch, Panels.onDemand(new ImageColumns(src, s), mr),
+                // The rows of C^T are packed from padded copies of the images: one load per line
+                // and depth, without ImageColumns' test for the border on narrow images.
+                PaddedImage image = new PaddedImage(s, mr);
+                Scratch callers = scratch.get();
+                float[] padded = callers.paddedImage(image.imageSize() * s.batch());
+                parallel.forRange((long) s.batch() * s.channels(), Math.max(1, PACK_GRAIN / (s.height() * s.width())),
+                        (first, end) -> {
+                            for (long line = first; line < end; line++) {
+                                int n = (int) (line / s.channels());
+                                int channel = (int) (line % s.channels());
+                                image.copy(src, n, channel, channel + 1, padded, n * image.imageSize());
+                            }
+                        });
+                float[] transposed = callers.convolutionOutput(columns * outChannels);
+                multiply(parallel, columns, outChannels, patch, Panels.onDemand(image.positions(padded), mr),
                         weights.panels(weight, channels, nr, blockDepth(patch)), transposed, 0,
                         Output.plain(outChannels),
                         epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_COLUMN, bias, activation));
@@ -275,7 +288,7 @@ final class BlockedGemm implements CpuGemm {
         for (int n = 0; n < s.batch(); n++) {
             int at = n;
             parallel.forRange(s.channels(), channelGrain, (first, end) -> image.copy(src, at, (int) first, (int) end,
-                    padded));
+                    padded, 0));
             multiply(parallel, outChannels, image.columns(), patch, left, right, product, 0,
                     Output.plain(image.columns()), epilogue.copyingOut(image, dst, n * outChannels * s.positions()));
         }

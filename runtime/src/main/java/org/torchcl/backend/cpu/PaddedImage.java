@@ -81,12 +81,20 @@ final class PaddedImage {
         return Math.max(s.channels() * channelSize, columns + Arrays.stream(starts).max().orElse(0));
     }
 
-    /** Copies channels {@code [first, end)} of image {@code image} of the batch {@code src} into {@code padded}, zeroing the border. */
-    void copy(float[] src, int image, int first, int end, float[] padded) {
+    /** Floats of one padded image, with every channel's phases. */
+    int imageSize() {
+        return s.channels() * channelSize;
+    }
+
+    /**
+     * Copies channels {@code [first, end)} of image {@code image} of the batch {@code src} into
+     * {@code padded} from {@code at} on, zeroing the border.
+     */
+    void copy(float[] src, int image, int first, int end, float[] padded, int at) {
         int width = s.width();
         for (int channel = first; channel < end; channel++) {
             int from = (image * s.channels() + channel) * s.height() * width;
-            int to = channel * channelSize;
+            int to = at + channel * channelSize;
             if (s.strideH() == 1 && s.strideW() == 1) {
                 int right = s.padW() + width;
                 Arrays.fill(padded, to, to + s.padH() * paddedWidth, 0f);
@@ -110,6 +118,48 @@ final class PaddedImage {
                 }
             }
         }
+    }
+
+    /**
+     * The columns of all images of the batch, every image padded into {@code padded} (each
+     * {@link #imageSize()} after the previous, with room behind the last one for a panel to read
+     * past it), as the rows of C^T: line {@code n * positions + oh * outWidth + ow}. Every depth of
+     * a panel is then one load per line from a fixed offset, with no test for the border, which
+     * the padding holds as zeros.
+     */
+    PanelSource positions(float[] padded) {
+        int outW = s.outWidth();
+        int positions = s.positions();
+        return new PanelSource() {
+            @Override
+            public int extent() {
+                return s.batch() * positions;
+            }
+
+            @Override
+            public int depth() {
+                return s.patchSize();
+            }
+
+            @Override
+            public void pack(int x0, int width, int k0, int kc, float[] dst, int dstOff) {
+                int lines = Math.min(width, extent() - x0);
+                int[] at = new int[lines];
+                for (int x = 0; x < lines; x++) {
+                    int line = x0 + x;
+                    int p = line % positions;
+                    at[x] = line / positions * imageSize() + p / outW * phaseWidth + p % outW;
+                }
+                for (int d = 0; d < kc; d++) {
+                    int start = starts[k0 + d];
+                    int out = dstOff + d * width;
+                    for (int x = 0; x < lines; x++) {
+                        dst[out + x] = padded[start + at[x]];
+                    }
+                    Arrays.fill(dst, out + lines, out + width, 0f);
+                }
+            }
+        };
     }
 
     /**
