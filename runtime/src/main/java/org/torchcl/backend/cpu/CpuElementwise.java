@@ -472,8 +472,18 @@ final class CpuElementwise {
         long[] bases = {out.offset(), cond.offset(), a.offset(), b.offset()};
         // Integers are picked in int64 so that values beyond float32's 24-bit mantissa survive.
         boolean integral = !anyFloat(a, b, out);
+        boolean float32 = mask.dtype == DType.BOOL && allFloat32(a, b, out);
         StridedLoop.forEachRun(parallel, merged, bases, CpuBackend.RUN, CpuBackend.ELEMENTWISE_GRAIN,
                 (offsets, steps, n) -> {
+                    if (float32 && steps[0] == 1 && (steps[1] == 0 || steps[1] == 1)
+                            && readableInPlace(left, offsets[2], steps[2], result, offsets[0])
+                            && readableInPlace(right, offsets[3], steps[3], result, offsets[0])) {
+                        // Read in place, as masked_fill's float scores are: no staging through int64.
+                        pickFloats((byte[]) mask.array, (int) offsets[1], (int) steps[1], (float[]) left.array,
+                                (int) offsets[2], (int) steps[2], (float[]) right.array, (int) offsets[3],
+                                (int) steps[3], (float[]) result.array, (int) offsets[0], n);
+                        return;
+                    }
                     Chunks chunks = CHUNKS.get();
                     CpuArrays.loadLongs(mask, offsets[1], steps[1], n, chunks.long2);
                     long[] picks = chunks.long2;
@@ -550,6 +560,17 @@ final class CpuElementwise {
             }
         }
         return true;
+    }
+
+    /** {@code o[oi + i] = m[mi + i * ms] != 0 ? x[xi + i * xs] : y[yi + i * ys]}, each step 0 or 1. */
+    private static void pickFloats(byte[] m, int mi, int ms, float[] x, int xi, int xs, float[] y, int yi, int ys,
+                                   float[] o, int oi, int n) {
+        for (int i = 0; i < n; i++) {
+            // A select on the bits: a float ternary would branch, and mispredict on a random mask.
+            int pick = m[mi + i * ms] != 0 ? -1 : 0;
+            o[oi + i] = Float.intBitsToFloat(Float.floatToRawIntBits(x[xi + i * xs]) & pick
+                    | Float.floatToRawIntBits(y[yi + i * ys]) & ~pick);
+        }
     }
 
     /**
