@@ -104,18 +104,7 @@ final class BlockedGemm implements CpuGemm {
                             CpuElementwise.FloatUnary activation, PaddedImage image, float[] dst, int dstOff) {
 
         void apply(float[] c, int tile, int ldc, int i0, int j0, int rows, int cols) {
-            if (add != null && biasMode != GemmShape.Bias.NONE) {
-                for (int r = 0; r < rows; r++) {
-                    int row = tile + r * ldc;
-                    if (biasMode == GemmShape.Bias.PER_COLUMN) {
-                        add.apply(c, row, 1, bias, j0, 1, c, row, cols);
-                    } else {
-                        add.apply(c, row, 1, bias, i0 + r, 0, c, row, cols);
-                    }
-                }
-            } else {
-                addBias(c, tile, ldc, i0, j0, rows, cols, biasMode, bias);
-            }
+            addBias(c, tile, ldc, i0, j0, rows, cols, biasMode, bias, add);
             if (activation != null) {
                 for (int r = 0; r < rows; r++) {
                     int row = tile + r * ldc;
@@ -140,6 +129,11 @@ final class BlockedGemm implements CpuGemm {
         CpuElementwise.FloatUnary fast = math.unary(activation);
         return new Epilogue(biasMode, bias, add, fast != null ? fast : CpuElementwise.floatLoop(activation, 0, 0),
                 null, null, 0);
+    }
+
+    /** A convolution's epilogue: its bias (if any) per output channel, along {@code channels}. */
+    private Epilogue convolutionEpilogue(float[] bias, GemmShape.Bias channels, UnaryOp activation) {
+        return epilogue(bias == null ? GemmShape.Bias.NONE : channels, bias, activation);
     }
 
     /**
@@ -247,26 +241,19 @@ final class BlockedGemm implements CpuGemm {
                 PaddedImage image = new PaddedImage(s, mr);
                 Scratch callers = scratch.get();
                 float[] padded = callers.paddedImage(image.imageSize() * s.batch());
-                parallel.forRange((long) s.batch() * s.channels(), Math.max(1, PACK_GRAIN / (s.height() * s.width())),
-                        (first, end) -> {
-                            for (long line = first; line < end; line++) {
-                                int n = (int) (line / s.channels());
-                                int channel = (int) (line % s.channels());
-                                image.copy(src, n, channel, channel + 1, padded, n * image.imageSize());
-                            }
-                        });
+                pad(image, src, 0, s.batch(), padded);
                 float[] transposed = callers.convolutionOutput(columns * outChannels);
                 multiply(parallel, columns, outChannels, patch, Panels.onDemand(image.positions(padded), mr),
                         weights.panels(weight, channels, nr, blockDepth(patch)), transposed, 0,
                         Output.plain(outChannels),
-                        epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_COLUMN, bias, activation));
+                        convolutionEpilogue(bias, GemmShape.Bias.PER_COLUMN, activation));
                 transposeImages(transposed, dst, s.batch(), positions, outChannels);
             }
             case COLUMNS -> multiply(parallel, outChannels, columns, patch,
                     weights.panels(weight, channels, mr, blockDepth(patch)),
                     Panels.onDemand(new ImageColumns(src, s), nr), dst, 0,
                     new Output(positions, outChannels * positions, positions),
-                    epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW, bias, activation));
+                    convolutionEpilogue(bias, GemmShape.Bias.PER_ROW, activation));
         }
     }
 
@@ -283,15 +270,24 @@ final class BlockedGemm implements CpuGemm {
         float[] product = callers.convolutionOutput(outChannels * image.columns());
         Panels left = weights.panels(weight, channels, kernel.rows(), blockDepth(patch));
         Panels right = Panels.inPlace(padded, image.starts(), kernel.columns());
-        Epilogue epilogue = epilogue(bias == null ? GemmShape.Bias.NONE : GemmShape.Bias.PER_ROW, bias, activation);
-        int channelGrain = Math.max(1, PACK_GRAIN / (s.height() * s.width()));
+        Epilogue epilogue = convolutionEpilogue(bias, GemmShape.Bias.PER_ROW, activation);
         for (int n = 0; n < s.batch(); n++) {
-            int at = n;
-            parallel.forRange(s.channels(), channelGrain, (first, end) -> image.copy(src, at, (int) first, (int) end,
-                    padded, 0));
+            pad(image, src, n, 1, padded);
             multiply(parallel, outChannels, image.columns(), patch, left, right, product, 0,
                     Output.plain(image.columns()), epilogue.copyingOut(image, dst, n * outChannels * s.positions()));
         }
+    }
+
+    /** Images {@code [first, first + count)} of {@code src} padded into {@code padded}, one after the other, over the cores. */
+    private void pad(PaddedImage image, float[] src, int first, int count, float[] padded) {
+        int channels = image.channels();
+        parallel.forRange((long) count * channels, Math.max(1, PACK_GRAIN / image.inputPlane()), (from, end) -> {
+            for (long line = from; line < end; line++) {
+                int n = (int) (line / channels);
+                int channel = (int) (line % channels);
+                image.copy(src, first + n, channel, channel + 1, padded, n * image.imageSize());
+            }
+        });
     }
 
     /**
@@ -370,16 +366,12 @@ final class BlockedGemm implements CpuGemm {
             int columnGroups = ceilDiv(count, panelsPerGroup);
             // Tasks that share a block of rows share its packing too, done once before them.
             boolean sharedRows = left.packed() == null && columnGroups > 1;
-            Panels rowsOfA = left;
-            if (sharedRows && !sharedPanels && depth > blockDepth
-                    && (long) ceilDiv(m, mr) * mr * depth <= WHOLE_A_FLOATS) {
-                // Rather than all tasks waiting for each block's packing, all of A at once.
-                rowsOfA = Panels.packAll(left.source(), mr, blockDepth,
-                        scratch.get().sharedA(Panels.packedSize(left.source(), mr)), cores);
-                sharedRows = false;
-            }
-            Panels leftPanels = rowsOfA;
-            if (!sharedPanels && !sharedRows) {
+            // Rather than all tasks waiting for each block's packing, all of A at once.
+            boolean wholeA = sharedRows && !sharedPanels && depth > blockDepth
+                    && (long) ceilDiv(m, mr) * mr * depth <= WHOLE_A_FLOATS;
+            Panels leftPanels = wholeA ? Panels.packAll(left.source(), mr, blockDepth,
+                    scratch.get().sharedA(Panels.packedSize(left.source(), mr)), cores) : left;
+            if (!sharedPanels && (!sharedRows || wholeA)) {
                 // Nothing is packed for several tasks, so no task waits for another between blocks of
                 // depths: each runs all of them, its tiles of C still in cache from the previous one.
                 cores.forTasksSharingCaller(rowBlocks * columnGroups, task -> {
@@ -507,22 +499,26 @@ final class BlockedGemm implements CpuGemm {
         }
     }
 
-    /** Adds the bias to the {@code rows x cols} tile at {@code tile}, which holds C's block at {@code (i0, j0)}. */
+    /**
+     * Adds the bias to the {@code rows x cols} tile at {@code tile}, which holds C's block at
+     * {@code (i0, j0)}: row by row through {@code add} (the kernels' vector loop, reading the bias at
+     * step 1 or 0), or in plain loops where the kernels have none.
+     */
     private static void addBias(float[] c, int tile, int ldc, int i0, int j0, int rows, int cols,
-                                GemmShape.Bias biasMode, float[] bias) {
-        if (biasMode == GemmShape.Bias.PER_COLUMN) {
-            for (int r = 0; r < rows; r++) {
-                int row = tile + r * ldc;
+                                GemmShape.Bias biasMode, float[] bias, CpuMath.BinaryRun add) {
+        if (biasMode == GemmShape.Bias.NONE) {
+            return;
+        }
+        boolean perColumn = biasMode == GemmShape.Bias.PER_COLUMN;
+        for (int r = 0; r < rows; r++) {
+            int row = tile + r * ldc;
+            int at = perColumn ? j0 : i0 + r;
+            int step = perColumn ? 1 : 0;
+            if (add != null) {
+                add.apply(c, row, 1, bias, at, step, c, row, cols);
+            } else {
                 for (int j = 0; j < cols; j++) {
-                    c[row + j] += bias[j0 + j];
-                }
-            }
-        } else if (biasMode == GemmShape.Bias.PER_ROW) {
-            for (int r = 0; r < rows; r++) {
-                int row = tile + r * ldc;
-                float add = bias[i0 + r];
-                for (int j = 0; j < cols; j++) {
-                    c[row + j] += add;
+                    c[row + j] += bias[at + j * step];
                 }
             }
         }

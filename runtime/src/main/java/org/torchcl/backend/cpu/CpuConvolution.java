@@ -48,6 +48,22 @@ final class CpuConvolution {
     }
 
     /**
+     * The first output column {@code ow} whose input column {@code ow * stride + shift} (a tap's
+     * shift: its offset in the window minus the padding) is not left of the input.
+     */
+    static int firstInside(int shift, int stride) {
+        return shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+    }
+
+    /**
+     * The end of the output columns (of {@code outWidth}) whose input column {@code ow * stride +
+     * shift} lies inside an input {@code width} wide; with {@link #firstInside} the range of a tap.
+     */
+    static int endInside(int shift, int stride, int width, int outWidth) {
+        return shift > width - 1 ? 0 : Math.min(outWidth, (width - 1 - shift) / stride + 1);
+    }
+
+    /**
      * Adds {@code w} times the input plane at {@code in}, shifted to weight tap {@code (kh, kw)},
      * to the output plane at {@code out}. The output columns whose tap lands inside the input are
      * worked out once, so the inner loop has no bounds tests (and vectorizes for stride 1).
@@ -57,10 +73,9 @@ final class CpuConvolution {
         int outH = s.outHeight();
         int outW = s.outWidth();
         int stride = s.strideW();
-        // Input column of output column ow: ow * stride + shift.
         int shift = kw * s.dilationW() - s.padW();
-        int from = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
-        int to = shift > s.width() - 1 ? 0 : Math.min(outW, (s.width() - 1 - shift) / stride + 1);
+        int from = firstInside(shift, stride);
+        int to = endInside(shift, stride, s.width(), outW);
         for (int oh = 0; oh < outH; oh++) {
             int h = oh * s.strideH() - s.padH() + kh * s.dilationH();
             if (h < 0 || h >= s.height()) {
@@ -144,10 +159,9 @@ final class CpuConvolution {
                     continue;
                 }
                 for (int j = 0; j < s.kernelW(); j++) {
-                    // Input column of output column ow: ow * stride + shift; inside for ow in [from, to).
                     int shift = j * s.dilationW() - s.padLeft();
-                    int from = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
-                    int to = shift > s.width() - 1 ? 0 : Math.min(outW, (s.width() - 1 - shift) / stride + 1);
+                    int from = firstInside(shift, stride);
+                    int to = endInside(shift, stride, s.width(), outW);
                     if (from >= to) {
                         continue;
                     }

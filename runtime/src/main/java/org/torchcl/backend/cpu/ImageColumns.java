@@ -111,10 +111,9 @@ final class ImageColumns implements PanelSource {
         int kw = k0 % s.kernelW();
         for (int d = 0; d < kc; d++) {
             int out = dstOff + d * width;
-            // Input column of output column ow: ow * strideW + shift; inside the image for ow in [from, to).
             int shift = kw * s.dilationW() - s.padW();
-            int from = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
-            int to = shift > s.width() - 1 ? 0 : Math.min(outW, (s.width() - 1 - shift) / stride + 1);
+            int from = CpuConvolution.firstInside(shift, stride);
+            int to = CpuConvolution.endInside(shift, stride, s.width(), outW);
             for (int r = 0; r < runs; r++) {
                 int run = runLength[r];
                 int column = runColumn[r];

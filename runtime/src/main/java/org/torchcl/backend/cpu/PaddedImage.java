@@ -81,6 +81,15 @@ final class PaddedImage {
         return Math.max(s.channels() * channelSize, columns + Arrays.stream(starts).max().orElse(0));
     }
 
+    int channels() {
+        return s.channels();
+    }
+
+    /** Floats of one input channel, unpadded. */
+    int inputPlane() {
+        return s.height() * s.width();
+    }
+
     /** Floats of one padded image, with every channel's phases. */
     int imageSize() {
         return s.channels() * channelSize;
