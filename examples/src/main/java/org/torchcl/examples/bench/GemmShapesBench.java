@@ -228,14 +228,7 @@ public final class GemmShapesBench {
             try (OrtSession session = env.createSession(model.toBytes(), options);
                  OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(gaussians(random, inputSize)), inputShape)) {
                 Map<String, OnnxTensor> feed = Map.of("x", x);
-                return Timing.median(() -> {
-                    long start = System.nanoTime();
-                    try (OrtSession.Result out = session.run(feed)) {
-                        return Timing.since(start);
-                    } catch (OrtException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, 3, 5, 400, budget);
+                return Timing.median(OrtRuns.of(session, feed), 3, 5, 400, budget);
             }
         }
     }

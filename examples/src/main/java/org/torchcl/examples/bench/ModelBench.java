@@ -386,14 +386,7 @@ public final class ModelBench {
                     feed.put(name, OnnxTensor.createTensor(env, LongBuffer.wrap(values), shape));
                 }
             }
-            return Timing.median(() -> {
-                long start = System.nanoTime();
-                try (OrtSession.Result out = session.run(feed)) {
-                    return Timing.since(start);
-                } catch (OrtException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, 2, 3, 1000, budget).seconds();
+            return Timing.median(OrtRuns.of(session, feed), 2, 3, 1000, budget).seconds();
         } finally {
             feed.values().forEach(OnnxTensor::close);
         }

@@ -28,16 +28,9 @@ final class Timing {
      * takes longer than the budget.
      */
     static Result median(Run run, int warmup, int minRuns, int maxRuns, double budgetSeconds) {
-        double warmed = 0;
         // Time, not a count of runs, bounds the warm-up: a product of a new shape makes C2 recompile
         // the kernels around it, and a short one needs thousands of runs until that is done.
-        for (int i = 0; i < warmup || warmed < WARMUP_SECONDS; i++) {
-            double seconds = run.seconds();
-            warmed += seconds;
-            if (seconds > budgetSeconds) {
-                break;
-            }
-        }
+        warmUp(run, warmup, WARMUP_SECONDS, budgetSeconds);
         double[] samples = new double[maxRuns];
         double spent = 0;
         int runs = 0;
@@ -63,14 +56,20 @@ final class Timing {
      * seconds, not the half second that settles a single product.
      */
     static Result medianAfterWarmUp(Run run, double warmUpSeconds, int minRuns, int maxRuns, double budgetSeconds) {
-        for (double warmed = 0; warmed < warmUpSeconds; ) {
-            double seconds = run.seconds();
-            warmed += seconds;
-            if (seconds > budgetSeconds) {
+        warmUp(run, 0, warmUpSeconds, budgetSeconds);
+        return median(run, 0, minRuns, maxRuns, budgetSeconds);
+    }
+
+    /** Untimed runs: at least {@code runs} of them and {@code seconds} in all, ended early by one longer than the budget. */
+    private static void warmUp(Run run, int runs, double seconds, double budgetSeconds) {
+        double warmed = 0;
+        for (int i = 0; i < runs || warmed < seconds; i++) {
+            double taken = run.seconds();
+            warmed += taken;
+            if (taken > budgetSeconds) {
                 break;
             }
         }
-        return median(run, 0, minRuns, maxRuns, budgetSeconds);
     }
 
     /** Seconds since {@code startNanos} on the monotonic clock. */
