@@ -48,10 +48,8 @@ def randomize_batch_norms(model, generator):
             module.num_batches_tracked.fill_(int(torch.randint(1, 10_000, (1,), generator=generator)))
 
 
-def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: make_resnet_golden.py OUT.safetensors")
-    out_path = sys.argv[1]
+def seeded_model_and_input():
+    """torchvision's resnet18 from SEED with randomized BatchNorm statistics, in eval mode, and its seeded input."""
     torch.set_num_threads(1)
     torch.manual_seed(SEED)
     model = torchvision.models.resnet18()
@@ -59,7 +57,14 @@ def main():
     with torch.no_grad():
         randomize_batch_norms(model, generator)
     model.eval()
-    x = torch.randn(*INPUT_SHAPE, generator=generator)
+    return model, torch.randn(*INPUT_SHAPE, generator=generator)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_resnet_golden.py OUT.safetensors")
+    out_path = sys.argv[1]
+    model, x = seeded_model_and_input()
     with torch.no_grad():
         y = model(x)
     assert torch.isfinite(y).all(), "non-finite logits"

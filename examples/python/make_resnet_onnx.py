@@ -17,7 +17,7 @@ import torch
 import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_resnet_golden import INPUT_SHAPE, SEED, randomize_batch_norms  # noqa: E402
+from make_resnet_golden import seeded_model_and_input  # noqa: E402
 
 OPSET = 13
 
@@ -26,14 +26,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_resnet_onnx.py OUT.onnx")
     out_path = sys.argv[1]
-    torch.set_num_threads(1)
-    torch.manual_seed(SEED)
-    model = torchvision.models.resnet18()
-    generator = torch.Generator().manual_seed(SEED + 1)
-    with torch.no_grad():
-        randomize_batch_norms(model, generator)
-    model.eval()
-    example = torch.randn(*INPUT_SHAPE, generator=generator)
+    model, example = seeded_model_and_input()
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
     torch.onnx.export(model, example, out_path, opset_version=OPSET, input_names=["input"],
                       output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},

@@ -11,13 +11,8 @@ import org.torchcl.DType;
 import org.torchcl.Device;
 import org.torchcl.Tensor;
 import org.torchcl.TensorScope;
-import org.torchcl.nn.Conv2d;
-import org.torchcl.nn.Conv2dOptions;
-import org.torchcl.nn.Flatten;
+import org.torchcl.models.DigitsNet;
 import org.torchcl.nn.LazyLinear;
-import org.torchcl.nn.Linear;
-import org.torchcl.nn.LinearOptions;
-import org.torchcl.nn.ReLU;
 import org.torchcl.nn.Sequential;
 import org.torchcl.nn.io.LoadedTensors;
 import org.torchcl.nn.io.Safetensors;
@@ -36,16 +31,6 @@ public final class DigitsInference {
     private DigitsInference() {
     }
 
-    /** The same layers as the PyTorch model, with the same names (0.weight, 3.weight, 5.weight, ...). */
-    static Sequential model(Device device) {
-        LinearOptions linear = LinearOptions.defaults().withDevice(device);
-        return new Sequential(
-                new Conv2d(1, 8, 3, Conv2dOptions.defaults().withPadding(1).withDevice(device)), new ReLU(),
-                new Flatten(),
-                new LazyLinear(32, linear), new ReLU(),
-                new Linear(32, 10, linear));
-    }
-
     static final Usage USAGE = Usage.of("DigitsInference",
             "A digits classifier trained in PyTorch, loaded from safetensors into a model with a LazyLinear,\n" + "classifying 360 test images: accuracy, agreement with PyTorch, images/s.");
 
@@ -55,7 +40,7 @@ public final class DigitsInference {
 
     static void run(Device device, PrintStream out, List<String> args) {
         CommandLine.header(out, "DigitsInference", device);
-        try (Sequential model = model(device);
+        try (Sequential model = DigitsNet.create(device);
              LoadedTensors weights = Safetensors.load(resource("digits-model.safetensors"), device);
              LoadedTensors test = Safetensors.load(resource("digits-test.safetensors"), device)) {
             LazyLinear hidden = (LazyLinear) model.get(3);

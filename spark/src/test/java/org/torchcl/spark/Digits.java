@@ -9,14 +9,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.torchcl.Device;
 import org.torchcl.Tensor;
-import org.torchcl.nn.Conv2d;
-import org.torchcl.nn.Conv2dOptions;
-import org.torchcl.nn.Flatten;
-import org.torchcl.nn.LazyLinear;
-import org.torchcl.nn.Linear;
-import org.torchcl.nn.LinearOptions;
-import org.torchcl.nn.ReLU;
-import org.torchcl.nn.Sequential;
+import org.torchcl.models.DigitsNet;
 import org.torchcl.nn.io.LoadedTensors;
 import org.torchcl.nn.io.Safetensors;
 
@@ -37,22 +30,12 @@ public final class Digits {
     private Digits() {
     }
 
-    /** The same layers as the PyTorch model, with the same names (0.weight, 3.weight, 5.weight, ...). */
-    public static Sequential model(Device device) {
-        LinearOptions linear = LinearOptions.defaults().withDevice(device);
-        return new Sequential(
-                new Conv2d(1, 8, 3, Conv2dOptions.defaults().withPadding(1).withDevice(device)), new ReLU(),
-                new Flatten(),
-                new LazyLinear(32, linear), new ReLU(),
-                new Linear(32, 10, linear));
-    }
-
     public static ModelBundle bundle() {
         return ModelBundle.of(SafetensorsModel.WEIGHTS, resource("digits-model.safetensors"));
     }
 
     public static SafetensorsModel loader() {
-        return SafetensorsModel.of(Digits::model, 1, 8, 8);
+        return SafetensorsModel.of(DigitsNet::create, 1, 8, 8);
     }
 
     /** The pixels of row {@code id}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.torchcl.models.DigitsNet;
 
 /** Params and schema checks fail on the driver, before any job, naming the value. */
 class TransformerParamsTest {
@@ -41,7 +42,7 @@ class TransformerParamsTest {
         assertMessage("model file names and contents must be non-empty; got 'w' with 0 bytes",
                 () -> ModelBundle.of("w", new byte[0]));
         assertMessage("a module factory and a non-empty input shape of positive sizes are needed",
-                () -> SafetensorsModel.of(Digits::model, 1, 0, 8));
+                () -> SafetensorsModel.of(DigitsNet::create, 1, 0, 8));
         assertMessage("model bundle " + Digits.bundle().shortHash() + " has no file 'model.onnx'",
                 () -> Digits.bundle().file("model.onnx"));
     }
